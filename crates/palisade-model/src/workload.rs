@@ -1,0 +1,292 @@
+//! The workload view: the pod spec, pod template metadata and every container of any object
+//! that carries a pod, so that rules never branch on Deployment versus CronJob.
+
+use crate::object::Object;
+use crate::pointer;
+use serde_json::{Map, Value};
+
+/// Which list a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// The pod spec field holding this kind of container.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Init => "initContainers",
+            Self::Regular => "containers",
+            Self::Ephemeral => "ephemeralContainers",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Init => "init container",
+            Self::Regular => "container",
+            Self::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// One container of a pod spec.
+#[derive(Debug, Clone)]
+pub struct Container<'a> {
+    pub name: &'a str,
+    pub kind: ContainerKind,
+    pub spec: &'a Map<String, Value>,
+    /// JSON Pointer of the container within the object.
+    pub path: String,
+}
+
+impl<'a> Container<'a> {
+    /// `securityContext` of the container, if set.
+    pub fn security_context(&self) -> Option<&'a Map<String, Value>> {
+        self.spec.get("securityContext").and_then(Value::as_object)
+    }
+
+    /// A field of the container's `securityContext`.
+    pub fn security(&self, field: &str) -> Option<&'a Value> {
+        self.security_context().and_then(|sc| sc.get(field))
+    }
+
+    /// Pointer to a field of this container's `securityContext`.
+    pub fn security_path(&self, field: &str) -> String {
+        format!("{}/securityContext/{}", self.path, pointer::escape(field))
+    }
+
+    pub fn image(&self) -> Option<&'a str> {
+        self.spec.get("image").and_then(Value::as_str)
+    }
+
+    /// "container `api`", "init container `setup`", for messages.
+    pub fn describe(&self) -> String {
+        format!("{} `{}`", self.kind.label(), self.name)
+    }
+}
+
+/// The pod-carrying part of an object.
+#[derive(Debug, Clone)]
+pub struct Workload<'a> {
+    pub pod_spec: &'a Map<String, Value>,
+    /// JSON Pointer of the pod spec within the object (`/spec/template/spec` for a Deployment).
+    pub pod_spec_path: String,
+    /// Metadata of the pod template (for a Pod, the object's own metadata).
+    pub pod_metadata: Option<&'a Map<String, Value>>,
+    pub pod_metadata_path: String,
+    pub containers: Vec<Container<'a>>,
+}
+
+impl<'a> Workload<'a> {
+    /// The pod-level `securityContext`.
+    pub fn pod_security_context(&self) -> Option<&'a Map<String, Value>> {
+        self.pod_spec.get("securityContext").and_then(Value::as_object)
+    }
+
+    /// A field of the pod-level `securityContext`.
+    pub fn pod_security(&self, field: &str) -> Option<&'a Value> {
+        self.pod_security_context().and_then(|sc| sc.get(field))
+    }
+
+    pub fn pod_security_path(&self, field: &str) -> String {
+        format!(
+            "{}/securityContext/{}",
+            self.pod_spec_path,
+            pointer::escape(field)
+        )
+    }
+
+    /// Pointer to a field of the pod spec.
+    pub fn spec_path(&self, field: &str) -> String {
+        pointer::join(&self.pod_spec_path, field)
+    }
+
+    /// `spec.os.name` of the pod, if set.
+    pub fn os(&self) -> Option<&'a str> {
+        self.pod_spec
+            .get("os")
+            .and_then(|os| os.get("name"))
+            .and_then(Value::as_str)
+    }
+
+    /// Annotations of the pod (template).
+    pub fn pod_annotations(&self) -> Option<&'a Map<String, Value>> {
+        self.pod_metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(Value::as_object)
+    }
+
+    /// The effective value of a security field for a container: the container's own setting
+    /// if present, else the pod's (as Kubernetes applies `PodSecurityContext` defaults).
+    pub fn effective_security(&self, container: &Container<'a>, field: &str) -> Effective<'a> {
+        if let Some(value) = container.security(field).filter(|v| !v.is_null()) {
+            return Effective::Container(value);
+        }
+        if let Some(value) = self.pod_security(field).filter(|v| !v.is_null()) {
+            return Effective::Pod(value);
+        }
+        Effective::Unset
+    }
+}
+
+/// Where an effective security setting comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Effective<'a> {
+    Container(&'a Value),
+    Pod(&'a Value),
+    Unset,
+}
+
+impl<'a> Effective<'a> {
+    pub fn value(self) -> Option<&'a Value> {
+        match self {
+            Self::Container(v) | Self::Pod(v) => Some(v),
+            Self::Unset => None,
+        }
+    }
+}
+
+/// Kinds whose pod template sits at `spec.template`.
+const TEMPLATE_KINDS: [&str; 6] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+];
+
+fn pod_spec_location(object: &Object) -> Option<(&'static str, &'static str)> {
+    let kind = object.kind();
+    let has_containers = |pointer: &str| {
+        object
+            .get(pointer)
+            .and_then(|spec| spec.get("containers"))
+            .is_some_and(Value::is_array)
+    };
+    match kind {
+        "Pod" => Some(("/spec", "/metadata")),
+        "PodTemplate" => Some(("/template/spec", "/template/metadata")),
+        "CronJob" => Some((
+            "/spec/jobTemplate/spec/template/spec",
+            "/spec/jobTemplate/spec/template/metadata",
+        )),
+        k if TEMPLATE_KINDS.contains(&k) => Some(("/spec/template/spec", "/spec/template/metadata")),
+        _ => {
+            // Custom resources that carry a pod template (Argo Rollouts, operators' CRs).
+            if has_containers("/spec/template/spec") {
+                Some(("/spec/template/spec", "/spec/template/metadata"))
+            } else if has_containers("/spec/jobTemplate/spec/template/spec") {
+                Some((
+                    "/spec/jobTemplate/spec/template/spec",
+                    "/spec/jobTemplate/spec/template/metadata",
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+impl Object {
+    /// The workload view of this object, if it carries a pod spec.
+    pub fn workload(&self) -> Option<Workload<'_>> {
+        let (spec_path, meta_path) = pod_spec_location(self)?;
+        let pod_spec = self.get(spec_path)?.as_object()?;
+        let pod_metadata = self.get(meta_path).and_then(Value::as_object);
+        let mut containers = Vec::new();
+        for kind in [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ] {
+            let Some(list) = pod_spec.get(kind.field()).and_then(Value::as_array) else {
+                continue;
+            };
+            for (index, item) in list.iter().enumerate() {
+                let Some(spec) = item.as_object() else {
+                    continue;
+                };
+                containers.push(Container {
+                    name: spec.get("name").and_then(Value::as_str).unwrap_or(""),
+                    kind,
+                    spec,
+                    path: format!("{spec_path}/{}/{index}", kind.field()),
+                });
+            }
+        }
+        Some(Workload {
+            pod_spec,
+            pod_spec_path: spec_path.to_string(),
+            pod_metadata,
+            pod_metadata_path: meta_path.to_string(),
+            containers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::position::PositionTree;
+    use serde_json::json;
+
+    fn object(value: Value) -> Object {
+        Object::new(value, "t.yaml".into(), 0, PositionTree::default())
+    }
+
+    #[test]
+    fn cronjob_containers_of_every_kind() {
+        let o = object(json!({
+            "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+            "spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                "initContainers": [{"name": "i"}],
+                "containers": [{"name": "a"}, {"name": "b"}],
+                "ephemeralContainers": [{"name": "e"}]}}}}}
+        }));
+        let w = o.workload().expect("workload");
+        let paths: Vec<_> = w.containers.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/spec/jobTemplate/spec/template/spec/initContainers/0",
+                "/spec/jobTemplate/spec/template/spec/containers/0",
+                "/spec/jobTemplate/spec/template/spec/containers/1",
+                "/spec/jobTemplate/spec/template/spec/ephemeralContainers/0",
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_resource_with_pod_template() {
+        let o = object(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "r"},
+            "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}
+        }));
+        assert_eq!(o.workload().expect("workload").containers.len(), 1);
+        let cm = object(json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {}}));
+        assert!(cm.workload().is_none());
+    }
+
+    #[test]
+    fn container_setting_overrides_pod() {
+        let o = object(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"securityContext": {"runAsNonRoot": true},
+                     "containers": [{"name": "a", "securityContext": {"runAsNonRoot": false}},
+                                    {"name": "b"}]}
+        }));
+        let w = o.workload().expect("workload");
+        assert_eq!(
+            w.effective_security(&w.containers[0], "runAsNonRoot"),
+            Effective::Container(&json!(false))
+        );
+        assert_eq!(
+            w.effective_security(&w.containers[1], "runAsNonRoot"),
+            Effective::Pod(&json!(true))
+        );
+    }
+}

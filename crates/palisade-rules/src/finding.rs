@@ -1,0 +1,40 @@
+//! A finding: one rule, one object, one field, with its location.
+
+use crate::meta::{RuleMeta, Severity};
+use palisade_model::{Location, ObjectRef};
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub object: ObjectRef,
+    pub container: Option<String>,
+    /// JSON Pointer (RFC 6901) to the offending field, relative to the object.
+    pub path: String,
+    pub location: Option<Location>,
+    /// Other places that matter (e.g. the first occurrence of a duplicate key).
+    pub related: Vec<(String, Location)>,
+    /// The application the object belongs to, else its namespace.
+    pub app: Option<String>,
+    /// A remediation specific to this finding; otherwise the rule's applies.
+    pub remediation: Option<String>,
+}
+
+impl Finding {
+    pub fn remediation(&self) -> &str {
+        self.remediation
+            .as_deref()
+            .unwrap_or(self.rule.remediation)
+    }
+
+    /// Sort key: file, line, column, then rule code, so output is stable.
+    pub fn sort_key(&self) -> (Option<&Location>, &str, &ObjectRef, &str) {
+        (
+            self.location.as_ref(),
+            self.rule.code,
+            &self.object,
+            &self.path,
+        )
+    }
+}

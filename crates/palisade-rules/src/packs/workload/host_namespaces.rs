@@ -1,0 +1,7 @@
+//! Placeholder being written.
+pub struct HostNamespaces;
+impl crate::meta::Rule for HostNamespaces {
+    fn meta(&self) -> &'static crate::meta::RuleMeta {
+        &super::privileged_container::META
+    }
+}

@@ -1,0 +1,65 @@
+//! WL001: a container runs privileged.
+
+use crate::engine::Sink;
+use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Object;
+use serde_json::Value;
+
+pub struct PrivilegedContainer;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "WL001",
+    name: "privileged-container",
+    pack: Pack::Workload,
+    severity: Severity::Critical,
+    kinds: &["<workload>"],
+    summary: "A container runs in privileged mode.",
+    rationale: "A privileged container has every Linux capability and full access to the \
+        host's devices; it is not confined by seccomp, AppArmor or the device cgroup. Anyone \
+        who controls it controls the node: they can mount the host disk, load kernel modules \
+        and escape to every other pod on the node.",
+    remediation: "Remove `securityContext.privileged: true`; grant only the specific \
+        capabilities the process needs with `capabilities.add`.",
+    bad_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: true\n",
+    good_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: false\n",
+    references: &[
+        Reference {
+            title: "Pod Security Standards (baseline): Privileged Containers",
+            url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        },
+        Reference {
+            title: "CIS Kubernetes Benchmark 5.2.2: Minimize the admission of privileged containers",
+            url: "https://www.cisecurity.org/benchmark/kubernetes",
+        },
+        Reference {
+            title: "NSA/CISA Kubernetes Hardening Guide: Pod security",
+            url: "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF",
+        },
+        Reference {
+            title: "MITRE ATT&CK T1611: Escape to Host",
+            url: "https://attack.mitre.org/techniques/T1611/",
+        },
+    ],
+};
+
+impl Rule for PrivilegedContainer {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
+        let Some(workload) = object.workload() else {
+            return;
+        };
+        for container in &workload.containers {
+            if container.security("privileged") == Some(&Value::Bool(true)) {
+                sink.report(
+                    object,
+                    container.security_path("privileged"),
+                    format!("{} runs privileged", container.describe()),
+                )
+                .in_container(container.name);
+            }
+        }
+    }
+}
