@@ -3,6 +3,7 @@
 //! severities and apply exceptions.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod docs;
 pub mod engine;
 pub mod finding;
 pub mod meta;

@@ -1,0 +1,128 @@
+//! Command-line interface: commands, flags and help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  palisade scan ./deploy                      scan a folder of manifests
+  helm template ./chart | palisade scan -     scan rendered Helm output from stdin
+  kubectl kustomize overlays/prod | palisade scan -
+  palisade scan k8s/ --format sarif --output palisade.sarif
+  palisade scan k8s/ --fail-on critical --ignore WL004
+
+Exit codes:
+  0  nothing at or above --fail-on
+  1  at least one finding at or above --fail-on
+  2  an input could not be read or parsed, or the settings are invalid
+     (everything that could be scanned is still reported)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "palisade",
+    version,
+    about = "Find security problems in Kubernetes manifests, with the exact file, line and field.",
+    long_about = "Palisade scans Kubernetes manifests (YAML or JSON files, folders, or the \
+        output of `helm template` and `kustomize build` on stdin) for insecure settings: \
+        privileged containers, shared host namespaces, privilege escalation, containers that \
+        may run as root, and manifest defects that hide values. Every finding says where it \
+        is, why it matters and how to fix it.",
+    after_help = "Run `palisade scan --help` for scan options and examples, `palisade rules` for \
+        the rule list, `palisade explain WL001` for one rule."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan manifests and report findings.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Explain one rule: why it matters, how to fix it, examples and references.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan (`.yaml`, `.yml`, `.json`, searched recursively); `-` reads
+    /// standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to a file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Settings file [default: .palisade.yaml in the current folder, if present].
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Lowest severity that makes the scan exit with 1: critical, high, medium, low, info or
+    /// none [default: high].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Run only these rules (codes or prefixes, comma-separated: `WL001,MF`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+
+    /// Do not run these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Option<Vec<String>>,
+
+    /// Ignore `palisade.dev/ignore` annotations: objects cannot exempt themselves.
+    #[arg(long)]
+    pub no_inline_suppression: bool,
+
+    /// Use colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// List skipped documents and suppressed findings one by one.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule code (`WL001`) or name (`privileged-container`).
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+}

@@ -1,0 +1,100 @@
+//! `palisade scan`: settings → load → check → settle → render → exit code.
+
+use crate::EXIT_ERROR;
+use crate::cli::{ColorChoice, OutputFormat, ScanArgs};
+use crate::config;
+use anyhow::{Context, Result};
+use palisade_load::{Input, Limits};
+use palisade_model::Inventory;
+use palisade_report::{Format, RenderOptions, Report, Stats};
+use palisade_rules::settings::settle;
+use std::io::{IsTerminal, Write};
+
+fn format_of(format: OutputFormat) -> Format {
+    match format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+    }
+}
+
+fn use_color(args: &ScanArgs) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && args.format == OutputFormat::Text
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+pub fn run(args: &ScanArgs) -> Result<u8> {
+    let settings = config::settings(args)?;
+    let inputs: Vec<Input> = args
+        .paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(p.clone())
+            }
+        })
+        .collect();
+    let loaded = palisade_load::load(&inputs, &Limits::default());
+    let stats = Stats {
+        files: loaded.files,
+        documents: loaded.documents,
+        objects: loaded.objects.len(),
+        rules: settings.rules.len(),
+    };
+    let inventory = Inventory::new(loaded.objects);
+    let findings = palisade_rules::check(&inventory, &settings.rules);
+    let outcome = settle(findings, &inventory, &settings);
+
+    let report = Report {
+        findings: &outcome.findings,
+        suppressed: &outcome.suppressed,
+        expired: &outcome.expired,
+        errors: &loaded.errors,
+        notices: &loaded.notices,
+        rules: &settings.rules,
+        stats,
+        fail_on: settings.fail_on,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let options = RenderOptions {
+        color: use_color(args),
+        verbose: args.verbose,
+    };
+    let format = format_of(args.format);
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            palisade_report::render(&report, format, &options, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = palisade_report::render(&report, format, &options, &mut out)
+                .and_then(|()| out.flush());
+            match written {
+                // A closed pipe (`palisade scan . | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.context("cannot write the report")?,
+            }
+        }
+    }
+    if !loaded.errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    Ok(u8::from(outcome.fails(settings.fail_on)))
+}
