@@ -45,7 +45,8 @@ impl LabelSelector {
         if let Some(labels) = map.get("matchLabels").filter(|v| !v.is_null()) {
             let labels = labels.as_object().ok_or("matchLabels must be a mapping")?;
             for (key, v) in labels {
-                let v = string_of(v).ok_or_else(|| format!("matchLabels.{key} must be a string"))?;
+                let v =
+                    string_of(v).ok_or_else(|| format!("matchLabels.{key} must be a string"))?;
                 requirements.push(Requirement {
                     key: key.clone(),
                     operator: Operator::In,
@@ -156,11 +157,15 @@ mod tests {
     fn empty_selects_all_and_invalid_is_rejected() {
         let s = LabelSelector::from_value(&json!({})).expect("valid");
         assert!(s.matches(&labels(json!({"x": "y"}))));
-        assert!(LabelSelector::from_value(&json!({"matchExpressions": [
+        assert!(
+            LabelSelector::from_value(&json!({"matchExpressions": [
             {"key": "a", "operator": "In", "values": []}]}))
-        .is_err());
-        assert!(LabelSelector::from_value(&json!({"matchExpressions": [
+            .is_err()
+        );
+        assert!(
+            LabelSelector::from_value(&json!({"matchExpressions": [
             {"key": "a", "operator": "Gt", "values": ["1"]}]}))
-        .is_err());
+            .is_err()
+        );
     }
 }

@@ -83,7 +83,9 @@ pub struct Workload<'a> {
 impl<'a> Workload<'a> {
     /// The pod-level `securityContext`.
     pub fn pod_security_context(&self) -> Option<&'a Map<String, Value>> {
-        self.pod_spec.get("securityContext").and_then(Value::as_object)
+        self.pod_spec
+            .get("securityContext")
+            .and_then(Value::as_object)
     }
 
     /// A field of the pod-level `securityContext`.
@@ -174,7 +176,9 @@ fn pod_spec_location(object: &Object) -> Option<(&'static str, &'static str)> {
             "/spec/jobTemplate/spec/template/spec",
             "/spec/jobTemplate/spec/template/metadata",
         )),
-        k if TEMPLATE_KINDS.contains(&k) => Some(("/spec/template/spec", "/spec/template/metadata")),
+        k if TEMPLATE_KINDS.contains(&k) => {
+            Some(("/spec/template/spec", "/spec/template/metadata"))
+        }
         _ => {
             // Custom resources that carry a pod template (Argo Rollouts, operators' CRs).
             if has_containers("/spec/template/spec") {

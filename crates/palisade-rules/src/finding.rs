@@ -23,9 +23,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn remediation(&self) -> &str {
-        self.remediation
-            .as_deref()
-            .unwrap_or(self.rule.remediation)
+        self.remediation.as_deref().unwrap_or(self.rule.remediation)
     }
 
     /// Sort key: file, line, column, then rule code, so output is stable.

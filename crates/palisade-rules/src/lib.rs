@@ -8,6 +8,7 @@ pub mod engine;
 pub mod finding;
 pub mod meta;
 pub mod packs;
+pub mod pss;
 pub mod registry;
 pub mod settings;
 

@@ -135,7 +135,10 @@ fn matches_code(pattern: &str, code: &str) -> bool {
 }
 
 fn check_pattern(pattern: &str) -> Result<(), SettingsError> {
-    if all_rules().iter().any(|r| matches_code(pattern, r.meta().code)) {
+    if all_rules()
+        .iter()
+        .any(|r| matches_code(pattern, r.meta().code))
+    {
         Ok(())
     } else {
         Err(SettingsError::UnknownRule(pattern.to_string()))
@@ -252,7 +255,9 @@ impl Settings {
 pub enum SuppressedBy {
     Exception(Arc<Exception>),
     /// The object's `palisade.dev/ignore` annotation, with its `ignore-reason` if any.
-    Inline { reason: Option<String> },
+    Inline {
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -17,6 +17,12 @@ Exit codes:
   2  an input could not be read or parsed, or the settings are invalid
      (everything that could be scanned is still reported)";
 
+const PSS_EXAMPLES: &str = "\
+Examples:
+  palisade pss ./deploy                         levels per workload and per namespace
+  palisade pss ./deploy --pss-version v1.29     evaluate the v1.29 policy
+  helm template ./chart | palisade pss - --format json";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "palisade",
@@ -44,6 +50,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: why it matters, how to fix it, examples and references.
     Explain(ExplainArgs),
+    /// Plan Pod Security Admission: the strictest Pod Security level each workload and each
+    /// namespace satisfies, and what each namespace label would reject.
+    #[command(after_help = PSS_EXAMPLES)]
+    Pss(PssArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,4 +135,29 @@ pub struct ExplainArgs {
     /// Rule code (`WL001`) or name (`privileged-container`).
     #[arg(value_name = "RULE")]
     pub rule: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PssFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PssArgs {
+    /// Files or folders to read; `-` reads standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Pod Security policy version: `v1.N` or `latest`.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub pss_version: String,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = PssFormat::Text)]
+    pub format: PssFormat,
+
+    /// Write the result to a file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod config;
+mod pss_cmd;
 mod rules_cmd;
 mod scan;
 
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => scan::run(&args),
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Explain(args) => rules_cmd::explain(&args),
+        cli::Command::Pss(args) => pss_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

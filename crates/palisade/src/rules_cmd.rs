@@ -9,10 +9,16 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
     let rules = all_rules();
     let text = match args.format {
         RulesFormat::Markdown => docs::rules_markdown(rules),
-        RulesFormat::Json => format!("{}\n", serde_json::to_string_pretty(&docs::rules_json(rules))?),
+        RulesFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&docs::rules_json(rules))?
+        ),
         RulesFormat::Text => {
             let name_width = rules.iter().map(|r| r.meta().name.len()).max().unwrap_or(4);
-            let mut out = format!("{:<6} {:<name_width$} {:<9} SUMMARY\n", "CODE", "NAME", "SEVERITY");
+            let mut out = format!(
+                "{:<6} {:<name_width$} {:<9} SUMMARY\n",
+                "CODE", "NAME", "SEVERITY"
+            );
             for rule in rules {
                 let m = rule.meta();
                 let _ = writeln!(
@@ -24,7 +30,11 @@ pub fn list(args: &RulesArgs) -> Result<u8> {
                     m.summary
                 );
             }
-            let _ = writeln!(out, "\n{} rules. `palisade explain CODE` tells more.", rules.len());
+            let _ = writeln!(
+                out,
+                "\n{} rules. `palisade explain CODE` tells more.",
+                rules.len()
+            );
             out
         }
     };
@@ -38,9 +48,6 @@ pub fn explain(args: &ExplainArgs) -> Result<u8> {
             print!("{}", docs::explain_text(rule.meta()));
             Ok(0)
         }
-        None => bail!(
-            "no rule `{}`; `palisade rules` lists them all",
-            args.rule
-        ),
+        None => bail!("no rule `{}`; `palisade rules` lists them all", args.rule),
     }
 }

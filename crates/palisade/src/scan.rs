@@ -32,10 +32,9 @@ fn use_color(args: &ScanArgs) -> bool {
     }
 }
 
-pub fn run(args: &ScanArgs) -> Result<u8> {
-    let settings = config::settings(args)?;
-    let inputs: Vec<Input> = args
-        .paths
+/// Command-line paths as loader inputs; `-` is standard input.
+pub fn inputs(paths: &[std::path::PathBuf]) -> Vec<Input> {
+    paths
         .iter()
         .map(|p| {
             if p.as_os_str() == "-" {
@@ -44,7 +43,12 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
                 Input::Path(p.clone())
             }
         })
-        .collect();
+        .collect()
+}
+
+pub fn run(args: &ScanArgs) -> Result<u8> {
+    let settings = config::settings(args)?;
+    let inputs = inputs(&args.paths);
     let loaded = palisade_load::load(&inputs, &Limits::default());
     let stats = Stats {
         files: loaded.files,

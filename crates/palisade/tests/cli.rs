@@ -45,8 +45,8 @@ fn insecure_example_fails_with_located_findings() {
     let findings = report["findings"].as_array().expect("findings");
     let privileged: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "WL001").collect();
     assert_eq!(privileged.len(), 2, "{findings:#?}");
-    // `privileged: yes` on line 32 of the Deployment, read as true like kubectl does.
-    assert_eq!(privileged[0]["location"]["line"], 32);
+    // `privileged: yes` on line 33 of the Deployment, read as true like kubectl does.
+    assert_eq!(privileged[0]["location"]["line"], 33);
     assert_eq!(
         privileged[0]["path"],
         "/spec/template/spec/containers/0/securityContext/privileged"
@@ -115,7 +115,10 @@ fn formats_render() {
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("examples/insecure-shop/deployment.yaml:32"), "{text}");
+    assert!(
+        text.contains("examples/insecure-shop/deployment.yaml:33:13"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set");
 }
 
@@ -124,7 +127,15 @@ fn output_file_and_fail_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("report.sarif");
     palisade()
-        .args(["scan", "examples", "--format", "sarif", "--fail-on", "none", "--output"])
+        .args([
+            "scan",
+            "examples",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "none",
+            "--output",
+        ])
         .arg(&out)
         .assert()
         .code(0)
@@ -152,14 +163,21 @@ fn settings_file_exceptions_and_unknown_keys() {
     )
     .expect("write config");
     let (_, report) = scan_json(
-        &["examples/insecure-shop", "--config", config.to_str().expect("utf-8")],
+        &[
+            "examples/insecure-shop",
+            "--config",
+            config.to_str().expect("utf-8"),
+        ],
         None,
     );
     assert!(!codes(&report).contains(&"WL002".to_string()));
     assert_eq!(report["suppressed"].as_array().map(Vec::len), Some(1));
     // The expired exception no longer applies and is itself reported.
     assert!(codes(&report).contains(&"MF001".to_string()));
-    assert_eq!(report["expiredExceptions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        report["expiredExceptions"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     std::fs::write(&config, "fail-on: high\nselects: [WL]\n").expect("write config");
     palisade()
@@ -193,7 +211,11 @@ fn rules_and_explain() {
         .args(["rules", "--format", "json"])
         .output()
         .expect("runs");
-    assert!(json_of(&output.stdout).as_array().is_some_and(|a| a.len() >= 5));
+    assert!(
+        json_of(&output.stdout)
+            .as_array()
+            .is_some_and(|a| a.len() >= 5)
+    );
     palisade()
         .args(["explain", "privileged-container"])
         .assert()
@@ -236,6 +258,9 @@ fn real_world_corpus_scans_without_crashing() {
         assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
     for finding in report["findings"].as_array().expect("findings") {
-        assert!(finding["location"]["line"].as_u64().unwrap_or(0) > 0, "{finding}");
+        assert!(
+            finding["location"]["line"].as_u64().unwrap_or(0) > 0,
+            "{finding}"
+        );
     }
 }

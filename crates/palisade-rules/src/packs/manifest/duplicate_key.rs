@@ -13,15 +13,15 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     kinds: &["*"],
     summary: "A key appears twice in the same mapping, so one of its values is silently ignored.",
-    rationale: "YAML requires the keys of a mapping to be unique, but the tools that apply \
-        manifests mostly do not enforce it: the YAML-to-JSON conversion used by kubectl and \
-        Helm keeps the last value and drops the first without a word (strict tools such as \
-        kustomize reject the file instead). What a reviewer reads is then not what runs. A \
-        `privileged: false` near the top of a container can be overridden by a \
-        `privileged: true` further down, a second `image:` can swap the reviewed image, and \
-        scanners or policies that read the first value pass a manifest that the cluster runs \
-        differently. Even when it is an honest mistake from a merge or a template, one of the \
-        two values is a setting someone expected to apply.",
+    rationale: "YAML requires the keys of a mapping to be unique, but most tools that apply \
+        manifests do not enforce it: the YAML-to-JSON conversion in kubectl and Helm keeps the \
+        last value and drops the first without a word, and the API server accepts the result \
+        (stricter tools such as kustomize reject the file instead). What a reviewer reads is \
+        then not what runs. A `privileged: false` near the top of a container can be \
+        overridden by a `privileged: true` further down, a second `image:` can swap the \
+        reviewed image, and scanners or policies that read the first value pass a manifest \
+        that the cluster runs differently. Even when it is an honest mistake from a merge or a \
+        template, one of the two values is a setting someone expected to apply.",
     remediation: "Keep a single occurrence of the key with the value you intend, and delete \
         the other.",
     bad_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: false\n    runAsNonRoot: true\n    privileged: true\n",
@@ -34,6 +34,11 @@ pub static META: RuleMeta = RuleMeta {
         Reference {
             title: "Kubernetes API concepts: field validation (duplicate fields)",
             url: "https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation",
+        },
+        Reference {
+            title: "kubernetes/kubernetes#89303: the API server accepts a pod spec with \
+                duplicate keys and keeps the last value",
+            url: "https://github.com/kubernetes/kubernetes/issues/89303",
         },
         Reference {
             title: "CWE-694: Use of Multiple Resources with Duplicate Identifier",

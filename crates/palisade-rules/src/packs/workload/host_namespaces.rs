@@ -16,12 +16,14 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A pod shares the node's network, process or IPC namespace \
         (`hostNetwork`, `hostPID` or `hostIPC`).",
     rationale: "Namespaces are what separate a container from the node it runs on. With \
-        `hostPID` every process on the node is visible: an attacker reads the command lines \
-        and environment of other pods (tokens and passwords often sit there) and, with root or \
-        `CAP_SYS_PTRACE`, enters PID 1's namespaces with `nsenter -t 1 -a` and owns the node. \
-        With `hostNetwork` the pod uses the node's interfaces and IP: it can sniff traffic to \
-        and from other pods on the node, reach services that listen only on the node's \
-        loopback, impersonate the node towards the cluster, and it usually escapes \
+        `hostPID` every process on the node is visible: an attacker reads the command lines of \
+        other pods' processes (tokens and passwords often sit there) and the environment of \
+        those running as the same user, a root container can kill any process on the node \
+        (`CAP_KILL` is a default capability), and with `CAP_SYS_ADMIN` or privileged mode \
+        `nsenter -t 1 -a` opens a shell on the node. With `hostNetwork` the pod uses the \
+        node's interfaces and IP: it can capture traffic to and from other pods on the node \
+        (`CAP_NET_RAW` is a default capability), reach services that listen only on the \
+        node's loopback, impersonate the node towards the cluster, and it usually escapes \
         NetworkPolicy. With `hostIPC` it can read and write the shared memory and message \
         queues of every process on the node.",
     remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` from the pod spec (they default \
@@ -57,6 +59,7 @@ pub static META: RuleMeta = RuleMeta {
 /// A host namespace switch of the pod spec, what sharing it gives away, and how to stop.
 struct HostNamespace {
     field: &'static str,
+    namespace: &'static str,
     consequence: &'static str,
     remediation: &'static str,
 }
@@ -64,25 +67,27 @@ struct HostNamespace {
 const NAMESPACES: [HostNamespace; 3] = [
     HostNamespace {
         field: "hostNetwork",
-        consequence: "the pod uses the node's network namespace: its containers can sniff the \
-            node's traffic, reach services bound to the node's loopback and usually bypass \
-            NetworkPolicy",
+        namespace: "network",
+        consequence: "its containers can capture the node's traffic, reach services bound to \
+            the node's loopback and usually bypass NetworkPolicy",
         remediation: "Remove `hostNetwork: true`; expose the pod through a Service, or a \
             NodePort or LoadBalancer Service if it must be reachable from outside.",
     },
     HostNamespace {
         field: "hostPID",
-        consequence: "the pod shares the node's process namespace: its containers see every \
-            process on the node, their command lines and environment, and can enter the \
-            node with `nsenter -t 1` when they have root or `CAP_SYS_PTRACE`",
+        namespace: "process",
+        consequence: "its containers see every process on the node and its command line, can \
+            kill any of them when running as root, and can enter the node with `nsenter -t 1` \
+            when they also have `CAP_SYS_ADMIN`",
         remediation: "Remove `hostPID: true`; to inspect processes of the same pod use \
             `shareProcessNamespace: true`; for node troubleshooting use a short-lived \
             `kubectl debug node/<name>` session rather than a standing workload.",
     },
     HostNamespace {
         field: "hostIPC",
-        consequence: "the pod shares the node's IPC namespace: its containers can read and \
-            write the shared memory and message queues of every process on the node",
+        namespace: "IPC",
+        consequence: "its containers can read and write the shared memory and message queues \
+            of every process on the node",
         remediation: "Remove `hostIPC: true`; containers of one pod already share an IPC \
             namespace with each other.",
     },
@@ -102,7 +107,10 @@ impl Rule for HostNamespaces {
                 sink.report(
                     object,
                     workload.spec_path(namespace.field),
-                    format!("`{}: true`: {}", namespace.field, namespace.consequence),
+                    format!(
+                        "the pod shares the node's {} namespace (`{}: true`): {}",
+                        namespace.namespace, namespace.field, namespace.consequence
+                    ),
                 )
                 .with_remediation(namespace.remediation);
             }
@@ -150,7 +158,7 @@ mod tests {
         assert!(
             findings
                 .iter()
-                .any(|f| f.message.starts_with("`hostPID: true`") && f.message.contains("nsenter"))
+                .any(|f| f.message.contains("(`hostPID: true`)") && f.message.contains("nsenter"))
         );
     }
 

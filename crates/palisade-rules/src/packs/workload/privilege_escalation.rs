@@ -98,24 +98,23 @@ impl Rule for PrivilegeEscalation {
                     "{who} sets `allowPrivilegeEscalation: false`, but {reason}, so privilege \
                      escalation is allowed anyway (the API server rejects this combination)"
                 ),
-                (Some(Value::Bool(true)), _) => format!(
-                    "{who} sets `allowPrivilegeEscalation: true`: its processes can gain root \
-                     through setuid binaries or file capabilities"
+                (_, Some(reason)) => format!(
+                    "{who} always allows privilege escalation because {reason}; \
+                     `allowPrivilegeEscalation: false` is only accepted once that is removed"
                 ),
-                (Some(other), _) => format!(
+                (Some(Value::Bool(true)), None) => format!(
+                    "{who} sets `allowPrivilegeEscalation: true`: its processes can raise their \
+                     privileges through setuid binaries or file capabilities"
+                ),
+                (Some(other), None) => format!(
                     "{who} sets `allowPrivilegeEscalation` to `{other}`, which is not the boolean \
                      `false`: privilege escalation stays allowed"
                 ),
-                (None, _) => format!(
+                (None, None) => format!(
                     "{who} does not set `allowPrivilegeEscalation: false`, so it defaults to true: \
-                     its processes can gain root through setuid binaries or file capabilities"
+                     its processes can raise their privileges through setuid binaries or file \
+                     capabilities"
                 ),
-            };
-            let message = match forced {
-                Some(reason) if setting != Some(&Value::Bool(false)) => {
-                    format!("{message}; Kubernetes forces it to true anyway because {reason}")
-                }
-                _ => message,
             };
             let path = if setting.is_some() {
                 container.security_path("allowPrivilegeEscalation")
@@ -242,7 +241,9 @@ mod tests {
                 .unwrap_or_default()
         };
         assert!(message("priv").contains("but it is privileged"));
-        assert!(message("admin-unset").contains("forces it to true anyway because it adds"));
+        assert!(
+            message("admin-unset").contains("always allows privilege escalation because it adds")
+        );
         assert!(findings.iter().all(|f| f.remediation.is_some()));
     }
 

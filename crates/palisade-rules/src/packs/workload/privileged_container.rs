@@ -63,3 +63,72 @@ impl Rule for PrivilegedContainer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::check;
+    use crate::finding::Finding;
+    use palisade_model::{Inventory, PositionTree};
+    use serde_json::json;
+
+    fn run(value: Value) -> Vec<Finding> {
+        let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
+        check(&Inventory::new(vec![object]), &[&PrivilegedContainer])
+    }
+
+    #[test]
+    fn every_container_kind_is_checked() {
+        let findings = run(json!({
+            "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+            "spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                "initContainers": [{"name": "init", "securityContext": {"privileged": true}}],
+                "containers": [
+                    {"name": "app", "securityContext": {"privileged": false}},
+                    {"name": "side", "securityContext": {"privileged": true}}
+                ],
+                "ephemeralContainers": [{"name": "debug", "securityContext": {"privileged": true}}]
+            }}}}}
+        }));
+        let mut found: Vec<_> = findings
+            .iter()
+            .map(|f| (f.container.as_deref().unwrap_or(""), f.path.as_str()))
+            .collect();
+        found.sort_unstable();
+        let base = "/spec/jobTemplate/spec/template/spec";
+        assert_eq!(
+            found,
+            [
+                (
+                    "debug",
+                    &*format!("{base}/ephemeralContainers/0/securityContext/privileged")
+                ),
+                (
+                    "init",
+                    &*format!("{base}/initContainers/0/securityContext/privileged")
+                ),
+                (
+                    "side",
+                    &*format!("{base}/containers/1/securityContext/privileged")
+                ),
+            ]
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.message == "init container `init` runs privileged")
+        );
+    }
+
+    #[test]
+    fn pod_level_or_absent_is_not_privileged() {
+        assert!(
+            run(json!({
+                "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"securityContext": {"privileged": true},
+                         "containers": [{"name": "a"}, {"name": "b", "securityContext": {}}]}
+            }))
+            .is_empty()
+        );
+    }
+}

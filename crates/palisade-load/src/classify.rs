@@ -1,0 +1,155 @@
+//! Turns a built document into Kubernetes objects: empty documents vanish, tool files
+//! (Kustomize, Helm chart metadata and values) and anything without `apiVersion` and `kind`
+//! become notices, and `kind: List` (or any `*List` with an `items` list) is split into one
+//! object per item.
+
+use crate::build::Document;
+use palisade_model::position::Children;
+use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Where a document came from.
+pub(crate) struct Origin<'a> {
+    pub file: &'a Arc<str>,
+    pub document: u32,
+    pub template: Option<Arc<str>>,
+}
+
+/// What a document yielded.
+#[derive(Default)]
+pub(crate) struct Yield {
+    pub objects: Vec<Object>,
+    pub notices: Vec<Notice>,
+}
+
+const NOT_AN_OBJECT: &str = "not a Kubernetes object (no apiVersion/kind)";
+
+fn has_type(value: &Value) -> bool {
+    value.get("apiVersion").is_some_and(Value::is_string)
+        && value.get("kind").is_some_and(Value::is_string)
+}
+
+fn base_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+/// Why a file that is not a Kubernetes object was skipped, judged by its name.
+fn tool_file(file: &str) -> Option<&'static str> {
+    let name = base_name(file);
+    match name {
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization" => {
+            Some("Kustomize configuration, not a Kubernetes object")
+        }
+        "Chart.yaml" | "Chart.yml" => {
+            Some("Helm chart metadata (Chart.yaml), not a Kubernetes object")
+        }
+        _ if name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")) => {
+            Some("Helm values file, not a Kubernetes object")
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
+    let mut out = Yield::default();
+    let Document {
+        mut value,
+        mut positions,
+        duplicates,
+    } = document;
+    if value.is_null() {
+        return out;
+    }
+    let line = positions.span.line;
+    let notice = |message: String| Notice {
+        file: origin.file.clone(),
+        document: Some(origin.document),
+        line: Some(line),
+        message,
+    };
+    if !has_type(&value) {
+        let message = tool_file(origin.file).unwrap_or(NOT_AN_OBJECT);
+        out.notices.push(notice(message.to_string()));
+        return out;
+    }
+    let api_version = value["apiVersion"].as_str().unwrap_or_default();
+    let kind = value["kind"].as_str().unwrap_or_default().to_string();
+    if api_version.starts_with("kustomize.config.k8s.io/") {
+        out.notices.push(notice(format!(
+            "Kustomize configuration (kind {kind}), not a Kubernetes object"
+        )));
+        return out;
+    }
+    if kind.ends_with("List") && value.get("items").is_some_and(Value::is_array) {
+        let items = match value.get_mut("items").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        let list_span = positions.span;
+        let mut trees = match take_child(&mut positions, "items") {
+            Some(PositionTree {
+                children: Children::Seq(trees),
+                ..
+            }) => trees,
+            _ => Vec::new(),
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let tree = trees
+                .get_mut(i)
+                .map(std::mem::take)
+                .unwrap_or_else(|| PositionTree::leaf(list_span));
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            if !has_type(&item) {
+                if !item.is_null() {
+                    out.notices.push(Notice {
+                        file: origin.file.clone(),
+                        document: Some(origin.document),
+                        line: Some(tree.span.line),
+                        message: format!("item {i} of {kind}: {NOT_AN_OBJECT}"),
+                    });
+                }
+                continue;
+            }
+            let prefix = format!("/items/{i}");
+            let mut object = Object::new(item, origin.file.clone(), origin.document, tree);
+            object.item = Some(index);
+            object.template = origin.template.clone();
+            object.duplicates = rebase(&duplicates, &prefix);
+            out.objects.push(object);
+        }
+        return out;
+    }
+    let mut object = Object::new(value, origin.file.clone(), origin.document, positions);
+    object.template = origin.template.clone();
+    object.duplicates = duplicates;
+    out.objects.push(object);
+    out
+}
+
+/// The last child of a mapping tree named `key`, taken out of the tree.
+fn take_child(tree: &mut PositionTree, key: &str) -> Option<PositionTree> {
+    match &mut tree.children {
+        Children::Map(entries) => entries
+            .iter_mut()
+            .rev()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, child)| std::mem::take(child)),
+        _ => None,
+    }
+}
+
+/// Duplicates under `prefix`, with pointers made relative to it.
+fn rebase(duplicates: &[DuplicateKey], prefix: &str) -> Vec<DuplicateKey> {
+    duplicates
+        .iter()
+        .filter_map(|d| {
+            let rest = d.pointer.strip_prefix(prefix)?;
+            rest.starts_with('/').then(|| DuplicateKey {
+                pointer: rest.to_string(),
+                first: d.first,
+                second: d.second,
+            })
+        })
+        .collect()
+}
