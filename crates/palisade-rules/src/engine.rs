@@ -3,18 +3,47 @@
 
 use crate::finding::Finding;
 use crate::meta::{Rule, RuleMeta};
+use crate::pss::Version;
 use palisade_model::{Inventory, Object};
 use rayon::prelude::*;
+
+/// What rules may consult besides the objects: choices that change how a check evaluates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Pod Security Standards policy version the `pss` checks evaluate.
+    pub pss_version: Version,
+}
+
+static DEFAULT_CONTEXT: Context = Context {
+    pss_version: Version::LATEST,
+};
 
 /// Where a rule reports findings. One sink per rule invocation.
 pub struct Sink<'r> {
     rule: &'static RuleMeta,
     findings: &'r mut Vec<Finding>,
+    context: &'r Context,
 }
 
 impl<'r> Sink<'r> {
     pub fn new(rule: &'static RuleMeta, findings: &'r mut Vec<Finding>) -> Self {
-        Self { rule, findings }
+        Self::with_context(rule, findings, &DEFAULT_CONTEXT)
+    }
+
+    pub fn with_context(
+        rule: &'static RuleMeta,
+        findings: &'r mut Vec<Finding>,
+        context: &'r Context,
+    ) -> Self {
+        Self {
+            rule,
+            findings,
+            context,
+        }
+    }
+
+    pub fn context(&self) -> &Context {
+        self.context
     }
 
     /// Report a finding on `object` at the field `path` (a JSON Pointer). The location is the
@@ -60,12 +89,24 @@ impl Finding {
 /// Run `rules` over `inventory`. Object hooks run in parallel over objects; inventory hooks in
 /// parallel over rules. Findings come back sorted by location and rule.
 pub fn check(inventory: &Inventory, rules: &[&'static dyn Rule]) -> Vec<Finding> {
+    check_with(inventory, rules, &DEFAULT_CONTEXT)
+}
+
+/// [`check`] with an explicit context.
+pub fn check_with(
+    inventory: &Inventory,
+    rules: &[&'static dyn Rule],
+    context: &Context,
+) -> Vec<Finding> {
     let mut findings: Vec<Finding> = inventory
         .objects()
         .par_iter()
         .fold(Vec::new, |mut found, object| {
             for rule in rules {
-                rule.check_object(object, &mut Sink::new(rule.meta(), &mut found));
+                rule.check_object(
+                    object,
+                    &mut Sink::with_context(rule.meta(), &mut found, context),
+                );
             }
             found
         })
@@ -77,7 +118,10 @@ pub fn check(inventory: &Inventory, rules: &[&'static dyn Rule]) -> Vec<Finding>
         .par_iter()
         .flat_map_iter(|rule| {
             let mut found = Vec::new();
-            rule.check_inventory(inventory, &mut Sink::new(rule.meta(), &mut found));
+            rule.check_inventory(
+                inventory,
+                &mut Sink::with_context(rule.meta(), &mut found, context),
+            );
             found
         })
         .collect();

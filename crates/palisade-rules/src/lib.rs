@@ -12,7 +12,7 @@ pub mod pss;
 pub mod registry;
 pub mod settings;
 
-pub use engine::{Sink, check};
+pub use engine::{Context, Sink, check, check_with};
 pub use finding::Finding;
 pub use meta::{Pack, Reference, Rule, RuleMeta, Severity};
 pub use registry::{all_rules, find_rule};

@@ -124,7 +124,22 @@ pub struct RuleMeta {
     pub remediation: &'static str,
     pub bad_example: &'static str,
     pub good_example: &'static str,
+    /// Pod Security Standards checks the rule implements (upstream check IDs such as
+    /// `privileged`); empty for rules outside the standards.
+    pub pss: &'static [&'static str],
     pub references: &'static [Reference],
+}
+
+impl RuleMeta {
+    /// The strictest Pod Security level among the checks the rule implements: `baseline` when
+    /// the rule enforces a baseline control, `restricted` for restricted-only controls.
+    pub fn pss_level(&self) -> Option<crate::pss::Level> {
+        self.pss
+            .iter()
+            .filter_map(|id| crate::pss::find_check(id))
+            .map(|check| check.level)
+            .min()
+    }
 }
 
 /// A check. Both hooks are optional; rules report through the sink and never print.

@@ -3,8 +3,10 @@
 //! overrides, failure threshold, exceptions), and the settle step that applies them to the
 //! engine's findings: severity overrides, exceptions, inline suppression.
 
+use crate::engine::Context;
 use crate::finding::Finding;
-use crate::meta::{Rule, Severity};
+use crate::meta::{Rule, RuleMeta, Severity};
+use crate::pss::{Level, Version};
 use crate::registry::all_rules;
 use palisade_model::{Inventory, ObjectRef};
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,8 @@ pub struct Options {
     /// Whether objects may exempt themselves with the `palisade.dev/ignore` annotation.
     pub inline_suppression: Option<bool>,
     pub exceptions: Option<Vec<Exception>>,
+    /// Pod Security Standards policy version for the Pod Security rules: `v1.N` or `latest`.
+    pub pss_version: Option<String>,
 }
 
 /// `--fail-on`: a severity, or `none`.
@@ -104,6 +108,8 @@ pub struct Settings {
     pub exceptions: Vec<Arc<Exception>>,
     /// Today's date (`YYYY-MM-DD`), against which expiries are compared.
     pub today: String,
+    /// What the rules consult besides the objects.
+    pub context: Context,
 }
 
 impl std::fmt::Debug for Settings {
@@ -114,6 +120,7 @@ impl std::fmt::Debug for Settings {
                 &self.rules.iter().map(|r| r.meta().code).collect::<Vec<_>>(),
             )
             .field("fail_on", &self.fail_on)
+            .field("context", &self.context)
             .finish_non_exhaustive()
     }
 }
@@ -122,8 +129,24 @@ impl std::fmt::Debug for Settings {
 pub enum SettingsError {
     #[error("`{0}` matches no rule code or prefix (see `palisade rules`)")]
     UnknownRule(String),
+    #[error("pss-version: expected v1.N or latest, not `{0}`")]
+    PssVersion(String),
     #[error("exception {index}: {message}")]
     Exception { index: usize, message: String },
+}
+
+/// Whether a selection pattern names a rule: `all`, a code or code prefix (`WL001`, `WL`), or a
+/// Pod Security level (`pss-baseline`: rules enforcing baseline controls; `pss-restricted`:
+/// every Pod Security rule, as the restricted level includes baseline).
+fn matches_rule(pattern: &str, meta: &RuleMeta) -> bool {
+    let pattern = pattern.trim();
+    if pattern.eq_ignore_ascii_case("pss-baseline") {
+        return meta.pss_level() == Some(Level::Baseline);
+    }
+    if pattern.eq_ignore_ascii_case("pss-restricted") {
+        return meta.pss_level().is_some();
+    }
+    matches_code(pattern, meta.code)
 }
 
 fn matches_code(pattern: &str, code: &str) -> bool {
@@ -135,10 +158,7 @@ fn matches_code(pattern: &str, code: &str) -> bool {
 }
 
 fn check_pattern(pattern: &str) -> Result<(), SettingsError> {
-    if all_rules()
-        .iter()
-        .any(|r| matches_code(pattern, r.meta().code))
-    {
+    if all_rules().iter().any(|r| matches_rule(pattern, r.meta())) {
         Ok(())
     } else {
         Err(SettingsError::UnknownRule(pattern.to_string()))
@@ -191,16 +211,16 @@ impl Settings {
             .iter()
             .copied()
             .filter(|r| {
-                let code = r.meta().code;
+                let code = r.meta();
                 let selected = options
                     .select
                     .as_ref()
-                    .is_none_or(|s| s.iter().any(|p| matches_code(p, code)));
+                    .is_none_or(|s| s.iter().any(|p| matches_rule(p, code)));
                 let ignored = options
                     .ignore
                     .iter()
                     .flatten()
-                    .any(|p| matches_code(p, code));
+                    .any(|p| matches_rule(p, code));
                 selected && !ignored
             })
             .collect();
@@ -211,7 +231,7 @@ impl Settings {
         for (pattern, level) in overrides {
             check_pattern(pattern)?;
             for rule in all_rules() {
-                if matches_code(pattern, rule.meta().code) {
+                if matches_rule(pattern, rule.meta()) {
                     severity.insert(rule.meta().code, *level);
                 }
             }
@@ -239,7 +259,14 @@ impl Settings {
             }
             exceptions.push(Arc::new(exception.clone()));
         }
+        let pss_version = match &options.pss_version {
+            Some(text) => text
+                .parse::<Version>()
+                .map_err(|_| SettingsError::PssVersion(text.clone()))?,
+            None => Version::LATEST,
+        };
         Ok(Self {
+            context: Context { pss_version },
             rules,
             severity,
             fail_on: options.fail_on.unwrap_or(FailOn::High).threshold(),
@@ -294,7 +321,7 @@ impl Exception {
         let object = &finding.object;
         self.rule
             .as_deref()
-            .is_none_or(|p| matches_code(p, finding.rule.code))
+            .is_none_or(|p| matches_rule(p, finding.rule))
             && self.kind.as_deref().is_none_or(|k| k == object.kind)
             && self
                 .namespace
@@ -369,7 +396,7 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
         let file = finding.location.as_ref().map(|l| l.file.clone());
         if let Some(file) = file
             && let Some((codes, reason)) = inline.get(&(finding.object.clone(), file))
-            && codes.iter().any(|c| matches_code(c, finding.rule.code))
+            && codes.iter().any(|c| matches_rule(c, finding.rule))
         {
             outcome.suppressed.push(Suppressed {
                 finding,

@@ -10,6 +10,7 @@ Examples:
   kubectl kustomize overlays/prod | palisade scan -
   palisade scan k8s/ --format sarif --output palisade.sarif
   palisade scan k8s/ --fail-on critical --ignore WL004
+  palisade scan k8s/ --select pss-baseline      what Pod Security baseline would reject
 
 Exit codes:
   0  nothing at or above --fail-on
@@ -95,13 +96,19 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
 
-    /// Run only these rules (codes or prefixes, comma-separated: `WL001,MF`).
+    /// Run only these rules: codes or prefixes, comma-separated (`WL001,MF`), or a Pod Security
+    /// level (`pss-baseline`, `pss-restricted`: what that level would reject).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Option<Vec<String>>,
 
     /// Do not run these rules (codes or prefixes, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Option<Vec<String>>,
+
+    /// Pod Security Standards policy version for the Pod Security rules: `v1.N` or `latest`
+    /// [default: latest].
+    #[arg(long, value_name = "VERSION")]
+    pub pss_version: Option<String>,
 
     /// Ignore `palisade.dev/ignore` annotations: objects cannot exempt themselves.
     #[arg(long)]

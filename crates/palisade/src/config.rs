@@ -55,6 +55,9 @@ pub fn options(args: &ScanArgs) -> Result<Options> {
             .map_err(|e: String| anyhow::anyhow!("--fail-on: {e}"))?;
         options.fail_on = Some(level);
     }
+    if let Some(version) = &args.pss_version {
+        options.pss_version = Some(version.clone());
+    }
     if args.no_inline_suppression {
         options.inline_suppression = Some(false);
     }

@@ -198,7 +198,16 @@ pub fn run(args: &PssArgs) -> Result<u8> {
                     }
                 }
             }
-            out.push_str("\nNamespaces\n");
+            let count = |level| assessed.iter().filter(|a| a.level == level).count();
+            let _ = writeln!(
+                out,
+                "\n{} workloads: {} restricted, {} baseline, {} privileged",
+                assessed.len(),
+                count(Level::Restricted),
+                count(Level::Baseline),
+                count(Level::Privileged)
+            );
+            out.push_str("\nNamespaces (--format json lists every workload)\n");
             for (name, members) in &namespaces {
                 write_namespace_text(&mut out, &inventory, name, members, version);
             }
@@ -295,15 +304,23 @@ fn namespace_json(
     })
 }
 
-fn list(objects: &[&Object]) -> String {
+/// Workloads named in text output per line; the JSON output lists them all.
+const LISTED: usize = 8;
+
+fn list(objects: &[&Object], of: usize) -> String {
     if objects.is_empty() {
         return "nothing".into();
     }
-    objects
+    let mut names = objects
         .iter()
+        .take(LISTED)
         .map(|o| format!("{} {}", o.kind(), o.name()))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if objects.len() > LISTED {
+        names.push_str(&format!(", and {} more", objects.len() - LISTED));
+    }
+    format!("{} of {of}: {names}", objects.len())
 }
 
 fn write_namespace_text(
@@ -346,7 +363,7 @@ fn write_namespace_text(
                     label.mode,
                     level,
                     v,
-                    list(&rejected(members, *level, *v, version))
+                    list(&rejected(members, *level, *v, version), members.len())
                 );
             }
             (Err(e), _) | (_, Err(e)) => {
@@ -358,7 +375,7 @@ fn write_namespace_text(
         let _ = writeln!(
             out,
             "    enforce={level} ({version}) would reject: {}",
-            list(&rejected(members, level, version, version))
+            list(&rejected(members, level, version, version), members.len())
         );
     }
 }

@@ -57,7 +57,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         rules: settings.rules.len(),
     };
     let inventory = Inventory::new(loaded.objects);
-    let findings = palisade_rules::check(&inventory, &settings.rules);
+    let findings = palisade_rules::check_with(&inventory, &settings.rules, &settings.context);
     let outcome = settle(findings, &inventory, &settings);
 
     let report = Report {

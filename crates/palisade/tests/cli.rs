@@ -45,8 +45,8 @@ fn insecure_example_fails_with_located_findings() {
     let findings = report["findings"].as_array().expect("findings");
     let privileged: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "WL001").collect();
     assert_eq!(privileged.len(), 2, "{findings:#?}");
-    // `privileged: yes` on line 33 of the Deployment, read as true like kubectl does.
-    assert_eq!(privileged[0]["location"]["line"], 33);
+    // `privileged: yes` on line 37 of the Deployment, read as true like kubectl does.
+    assert_eq!(privileged[0]["location"]["line"], 37);
     assert_eq!(
         privileged[0]["path"],
         "/spec/template/spec/containers/0/securityContext/privileged"
@@ -116,7 +116,7 @@ fn formats_render() {
         .expect("runs");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("examples/insecure-shop/deployment.yaml:33:13"),
+        text.contains("examples/insecure-shop/deployment.yaml:37:13"),
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set");
@@ -263,4 +263,76 @@ fn real_world_corpus_scans_without_crashing() {
             "{finding}"
         );
     }
+}
+
+#[test]
+fn pss_plans_namespaces() {
+    let output = palisade()
+        .args(["pss", "examples/insecure-shop", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let report = json_of(&output.stdout);
+    let objects = report["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[0]["object"]["name"], "web");
+    assert_eq!(objects[0]["level"], "privileged");
+    let checks: Vec<&str> = objects[0]["violations"]["baseline"]
+        .as_array()
+        .expect("baseline violations")
+        .iter()
+        .filter_map(|v| v["check"].as_str())
+        .collect();
+    assert_eq!(checks, ["hostNamespaces", "privileged"]);
+    let shop = &report["namespaces"][0];
+    assert_eq!(shop["name"], "shop");
+    assert_eq!(shop["level"], "privileged");
+    assert_eq!(
+        shop["rejected_by"]["baseline"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let enforce = &shop["current"][0];
+    assert_eq!(enforce["mode"], "enforce");
+    assert_eq!(enforce["version"], "v1.30");
+    assert_eq!(enforce["rejects"].as_array().map(Vec::len), Some(2));
+
+    let text = palisade()
+        .args(["pss", "examples/hardened-shop"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("restricted  Deployment shop/web"), "{text}");
+    palisade()
+        .args(["pss", "examples", "--pss-version", "v2.0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--pss-version"));
+}
+
+#[test]
+fn pss_version_and_level_selection_in_scan() {
+    let (_, report) = scan_json(
+        &["examples/insecure-shop", "--select", "pss-baseline"],
+        None,
+    );
+    let mut found = codes(&report);
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["WL001", "WL002"]);
+    palisade()
+        .args([
+            "scan",
+            "examples",
+            "--pss-version",
+            "latest",
+            "--select",
+            "pss-restricted",
+        ])
+        .assert()
+        .code(1);
+    palisade()
+        .args(["scan", "examples", "--pss-version", "1.x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pss-version"));
 }
