@@ -2,15 +2,22 @@
 //! [`PositionTree`], without recursion: anchors, aliases and merge keys are resolved,
 //! duplicate keys are recorded (the last one wins), and the limits on nesting depth and alias
 //! expansion are enforced while the events stream in, so hostile input fails fast.
+//!
+//! Positions go into one flat array in depth-first order as nodes start. Items and entries of
+//! open collections wait on shared stacks and become a `Vec` or `Map` of exactly their size
+//! when the collection ends; only mappings with merge keys or duplicate keys need their
+//! position nodes reordered then.
 
 use crate::Limits;
 use crate::error::{Failure, Located};
 use crate::scalar::{key_string, scalar_value, value_key};
-use palisade_model::position::Children;
+use palisade_model::position::PositionNode;
 use palisade_model::{DuplicateKey, PositionTree, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
+use serde_json::map::Entry as MapEntry;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// A document as built from the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,23 +37,29 @@ struct PendingKey {
     span: Span,
 }
 
-enum Node {
-    Seq {
-        items: Vec<Value>,
-        trees: Vec<PositionTree>,
-    },
-    Map {
-        map: Map<String, Value>,
-        trees: Vec<(Box<str>, PositionTree)>,
-        pending: Option<PendingKey>,
-        /// Keys that came from a merge key and may still be overridden silently.
-        merged: Vec<String>,
-    },
+/// A mapping entry waiting for its mapping to end.
+struct Entry {
+    key: Key,
+    value: Value,
+    /// Where the key is.
+    span: Span,
+    /// When the value was complete, to report duplicates in the order they were met.
+    completed: u64,
+}
+
+enum Kind {
+    Seq,
+    Map { pending: Option<PendingKey> },
 }
 
 struct Frame {
-    node: Node,
-    start: Span,
+    kind: Kind,
+    /// Index of the collection's node in the position array.
+    node: usize,
+    /// Where its items or entries start on the shared stack.
+    first: usize,
+    /// Items or entries so far.
+    children: usize,
     anchor: usize,
     /// Nodes and scalar bytes in the subtree, for the alias-expansion budget.
     nodes: u64,
@@ -55,22 +68,37 @@ struct Frame {
 
 struct Anchored {
     value: Value,
-    tree: PositionTree,
+    positions: Vec<PositionNode>,
     nodes: u64,
     bytes: u64,
+}
+
+/// Where an entry of a mapping being finished takes its positions from.
+struct Slot {
+    /// Index of the subtree in the position array.
+    node: usize,
+    /// The entry came from a merge key and may still be overridden silently.
+    merged: bool,
 }
 
 struct Builder<'l> {
     limits: &'l Limits,
     first_line: u32,
     stack: Vec<Frame>,
-    root: Option<(Value, PositionTree)>,
+    positions: Vec<PositionNode>,
+    items: Vec<Value>,
+    entries: Vec<Entry>,
+    root: Option<Value>,
     /// Anchored nodes by anchor id; only kept when the text can contain an alias.
     keep_anchors: bool,
     anchors: Vec<Option<Anchored>>,
     expanded_nodes: u64,
     expanded_bytes: u64,
-    duplicates: Vec<DuplicateKey>,
+    completed: u64,
+    duplicates: Vec<(u64, DuplicateKey)>,
+    /// Scratch space for finishing mappings.
+    slots: Vec<Slot>,
+    reordered: Vec<PositionNode>,
 }
 
 fn saturate(n: usize) -> u32 {
@@ -88,12 +116,19 @@ pub(crate) fn parse_document(
         limits,
         first_line,
         stack: Vec::new(),
+        // About one node per 25 bytes of YAML; one allocation for most documents.
+        positions: Vec::with_capacity(text.len() / 16 + 4),
+        items: Vec::new(),
+        entries: Vec::new(),
         root: None,
         keep_anchors: text.contains('*'),
         anchors: Vec::new(),
         expanded_nodes: 0,
         expanded_bytes: 0,
+        completed: 0,
         duplicates: Vec::new(),
+        slots: Vec::new(),
+        reordered: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -109,10 +144,17 @@ pub(crate) fn parse_document(
             failure,
         })?;
     }
-    Ok(builder.root.map(|(value, positions)| Document {
-        value,
+    let Builder {
+        root,
         positions,
-        duplicates: builder.duplicates,
+        mut duplicates,
+        ..
+    } = builder;
+    duplicates.sort_by_key(|(completed, _)| *completed);
+    Ok(root.map(|value| Document {
+        value,
+        positions: PositionTree::from(positions),
+        duplicates: duplicates.into_iter().map(|(_, d)| d).collect(),
     }))
 }
 
@@ -130,24 +172,8 @@ impl Builder<'_> {
             Event::Scalar(text, style, anchor, tag) => {
                 self.scalar(text, style, anchor, tag.as_deref(), at)
             }
-            Event::SequenceStart(anchor, _) => self.open(
-                Node::Seq {
-                    items: Vec::new(),
-                    trees: Vec::new(),
-                },
-                anchor,
-                at,
-            ),
-            Event::MappingStart(anchor, _) => self.open(
-                Node::Map {
-                    map: Map::new(),
-                    trees: Vec::new(),
-                    pending: None,
-                    merged: Vec::new(),
-                },
-                anchor,
-                at,
-            ),
+            Event::SequenceStart(anchor, _) => self.open(Kind::Seq, anchor, at),
+            Event::MappingStart(anchor, _) => self.open(Kind::Map { pending: None }, anchor, at),
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => self.alias(id, at),
             Event::DocumentStart(_) => {
@@ -167,22 +193,45 @@ impl Builder<'_> {
         matches!(
             self.stack.last(),
             Some(Frame {
-                node: Node::Map { pending: None, .. },
+                kind: Kind::Map { pending: None },
                 ..
             })
         )
     }
 
-    fn open(&mut self, node: Node, anchor: usize, at: Span) -> Result<(), Failure> {
+    /// Start the position node of a value: a mapping value is placed at its key.
+    fn start_node(&mut self, at: Span) -> usize {
+        let span = match self.stack.last() {
+            Some(Frame {
+                kind:
+                    Kind::Map {
+                        pending: Some(PendingKey { span, .. }),
+                    },
+                ..
+            }) => *span,
+            _ => at,
+        };
+        self.positions.push(PositionNode::leaf(span));
+        self.positions.len() - 1
+    }
+
+    fn open(&mut self, kind: Kind, anchor: usize, at: Span) -> Result<(), Failure> {
         if self.expects_key() {
             return Err(Failure::ComplexKey);
         }
         if self.stack.len() >= self.limits.max_depth {
             return Err(Failure::TooDeep(self.limits.max_depth));
         }
+        let first = match kind {
+            Kind::Seq => self.items.len(),
+            Kind::Map { .. } => self.entries.len(),
+        };
+        let node = self.start_node(at);
         self.stack.push(Frame {
+            kind,
             node,
-            start: at,
+            first,
+            children: 0,
             anchor,
             nodes: 1,
             bytes: 0,
@@ -194,29 +243,15 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Err(Failure::Syntax("unbalanced collection end".to_string()));
         };
-        let (value, children) = match frame.node {
-            // Growth slack would otherwise stay allocated for the life of the object.
-            Node::Seq {
-                mut items,
-                mut trees,
-            } => {
-                items.shrink_to_fit();
-                trees.shrink_to_fit();
-                (Value::Array(items), Children::Seq(trees))
-            }
-            Node::Map { map, mut trees, .. } => {
-                trees.shrink_to_fit();
-                (Value::Object(map), Children::Map(trees))
-            }
+        let value = match frame.kind {
+            Kind::Seq => Value::Array(self.items.split_off(frame.first)),
+            Kind::Map { .. } => Value::Object(self.finish_map(&frame)),
         };
-        self.attach(
-            value,
-            children,
-            frame.start,
-            frame.anchor,
-            frame.nodes,
-            frame.bytes,
-        )
+        let size = saturate(self.positions.len() - frame.node);
+        if let Some(node) = self.positions.get_mut(frame.node) {
+            node.size = size;
+        }
+        self.attach(value, frame.node, frame.anchor, frame.nodes, frame.bytes)
     }
 
     fn scalar(
@@ -242,7 +277,7 @@ impl Builder<'_> {
                 self.store(
                     anchor,
                     Value::String(name),
-                    PositionTree::leaf(at),
+                    vec![PositionNode::leaf(at)],
                     1,
                     bytes,
                 )?;
@@ -250,12 +285,13 @@ impl Builder<'_> {
             return self.set_key(key, at, 1, bytes);
         }
         let value = scalar_value(text, style, tag)?;
-        self.attach(value, Children::Leaf, at, anchor, 1, bytes)
+        let node = self.start_node(at);
+        self.attach(value, node, anchor, 1, bytes)
     }
 
     fn set_key(&mut self, key: Key, at: Span, nodes: u64, bytes: u64) -> Result<(), Failure> {
         if let Some(Frame {
-            node: Node::Map { pending, .. },
+            kind: Kind::Map { pending },
             nodes: frame_nodes,
             bytes: frame_bytes,
             ..
@@ -274,16 +310,27 @@ impl Builder<'_> {
         };
         let (nodes, bytes) = (anchored.nodes, anchored.bytes);
         self.charge(nodes, bytes)?;
-        let Some(Some(anchored)) = self.anchors.get(id) else {
-            return Err(Failure::RecursiveAlias);
-        };
         if self.expects_key() {
+            let Some(Some(anchored)) = self.anchors.get(id) else {
+                return Err(Failure::RecursiveAlias);
+            };
             let name = value_key(&anchored.value).ok_or(Failure::ComplexKey)?;
             return self.set_key(Key::Name(name), at, nodes, bytes);
         }
+        let node = self.start_node(at);
+        let Some(Some(anchored)) = self.anchors.get(id) else {
+            return Err(Failure::RecursiveAlias);
+        };
         let value = anchored.value.clone();
-        let children = anchored.tree.children.clone();
-        self.attach(value, children, at, 0, nodes, bytes)
+        // The copy keeps the anchored node's inner positions; its root sits at the alias.
+        if let Some(inner) = anchored.positions.get(1..) {
+            self.positions.extend_from_slice(inner);
+        }
+        let size = saturate(self.positions.len() - node);
+        if let Some(root) = self.positions.get_mut(node) {
+            root.size = size;
+        }
+        self.attach(value, node, 0, nodes, bytes)
     }
 
     fn charge(&mut self, nodes: u64, bytes: u64) -> Result<(), Failure> {
@@ -302,7 +349,7 @@ impl Builder<'_> {
         &mut self,
         anchor: usize,
         value: Value,
-        tree: PositionTree,
+        positions: Vec<PositionNode>,
         nodes: u64,
         bytes: u64,
     ) -> Result<(), Failure> {
@@ -316,180 +363,206 @@ impl Builder<'_> {
         }
         self.anchors[anchor] = Some(Anchored {
             value,
-            tree,
+            positions,
             nodes,
             bytes,
         });
         Ok(())
     }
 
-    /// Place a completed node in its parent (or make it the root).
+    /// Place a completed node, whose positions start at `node`, in its parent (or make it the
+    /// root).
     fn attach(
         &mut self,
         value: Value,
-        children: Children,
-        start: Span,
+        node: usize,
         anchor: usize,
         nodes: u64,
         bytes: u64,
     ) -> Result<(), Failure> {
         if anchor != 0 && self.keep_anchors {
-            let tree = PositionTree {
-                span: start,
-                children: children.clone(),
-            };
-            self.store(anchor, value.clone(), tree, nodes, bytes)?;
+            let positions = self.positions.get(node..).unwrap_or_default().to_vec();
+            self.store(anchor, value.clone(), positions, nodes, bytes)?;
         }
+        self.completed += 1;
         let Some(frame) = self.stack.last_mut() else {
             if self.root.is_some() {
                 return Err(Failure::Syntax("more than one root node".to_string()));
             }
-            self.root = Some((
-                value,
-                PositionTree {
-                    span: start,
-                    children,
-                },
-            ));
+            self.root = Some(value);
             return Ok(());
         };
         frame.nodes += nodes;
         frame.bytes += bytes;
-        match &mut frame.node {
-            Node::Seq { items, trees } => {
-                items.push(value);
-                trees.push(PositionTree {
-                    span: start,
-                    children,
-                });
+        frame.children += 1;
+        match &mut frame.kind {
+            Kind::Seq => {
+                self.items.push(value);
                 Ok(())
             }
-            Node::Map { pending, .. } => match pending.take() {
-                // Only an alias or a collection can get here as a key; collections are
-                // refused when they open.
-                None => {
-                    let name = value_key(&value).ok_or(Failure::ComplexKey)?;
-                    *pending = Some(PendingKey {
-                        key: Key::Name(name),
-                        span: start,
+            // Scalar keys and aliases used as keys never get here, and collections are
+            // refused as keys when they open.
+            Kind::Map { pending } => match pending.take() {
+                None => Err(Failure::ComplexKey),
+                Some(PendingKey { key, span }) => {
+                    if matches!(key, Key::Merge) && !is_merge_source(&value) {
+                        return Err(Failure::BadMerge);
+                    }
+                    self.entries.push(Entry {
+                        key,
+                        value,
+                        span,
+                        completed: self.completed,
                     });
                     Ok(())
                 }
-                Some(PendingKey {
-                    key: Key::Name(name),
-                    span,
-                }) => {
-                    self.insert(name, value, PositionTree { span, children });
-                    Ok(())
-                }
-                Some(PendingKey {
-                    key: Key::Merge, ..
-                }) => self.merge(value, children),
             },
         }
     }
 
-    fn insert(&mut self, name: String, value: Value, tree: PositionTree) {
-        let exists = match self.stack.last() {
-            Some(Frame {
-                node: Node::Map { map, .. },
-                ..
-            }) => map.contains_key(&name),
-            _ => return,
-        };
-        let pointer = if exists {
-            Some(self.pointer_to(&name))
-        } else {
-            None
-        };
-        let Some(Frame {
-            node: Node::Map {
-                map, trees, merged, ..
-            },
-            ..
-        }) = self.stack.last_mut()
-        else {
-            return;
-        };
-        if !exists {
-            trees.push((name.clone().into_boxed_str(), tree));
-            map.insert(name, value);
-            return;
-        }
-        let key_span = tree.span;
-        if let Some(slot) = trees.iter_mut().rev().find(|(k, _)| **k == *name) {
-            let first = slot.1.span;
-            slot.1 = tree;
-            if let Some(i) = merged.iter().position(|m| *m == name) {
-                // Overriding a merged key is what merge keys are for.
-                merged.swap_remove(i);
-            } else if let Some(pointer) = pointer {
-                self.duplicates.push(DuplicateKey {
-                    pointer,
-                    first,
-                    second: key_span,
-                });
-            }
-        }
-        map.insert(name, value);
-    }
-
-    /// Apply a `<<` merge: keys already present win, earlier mappings win over later ones.
-    fn merge(&mut self, value: Value, children: Children) -> Result<(), Failure> {
-        let sources: Vec<(Map<String, Value>, Children)> = match (value, children) {
-            (Value::Object(map), children) => vec![(map, children)],
-            (Value::Array(items), Children::Seq(trees)) => {
-                let mut sources = Vec::with_capacity(items.len());
-                let mut trees = trees.into_iter();
-                for item in items {
-                    let tree = trees.next().map(|t| t.children).unwrap_or_default();
-                    match item {
-                        Value::Object(map) => sources.push((map, tree)),
-                        _ => return Err(Failure::BadMerge),
+    /// Turn the entries of a mapping that ended into its map: the last of duplicate keys wins
+    /// (in the place of the first, as in the value), merge keys add the keys not yet present,
+    /// and the position nodes of the children are put in the order of the map's entries.
+    fn finish_map(&mut self, frame: &Frame) -> Map<String, Value> {
+        let first = frame.first.min(self.entries.len());
+        let capacity = self.entries[first..]
+            .iter()
+            .map(|entry| match (&entry.key, &entry.value) {
+                (Key::Name(_), _) => 1,
+                (Key::Merge, Value::Object(map)) => map.len(),
+                (Key::Merge, Value::Array(items)) => items
+                    .iter()
+                    .map(|item| item.as_object().map_or(0, Map::len))
+                    .sum(),
+                (Key::Merge, _) => 0,
+            })
+            .sum();
+        let mut map = Map::with_capacity(capacity);
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        let mut reorder = false;
+        // Key to slot, only built once a key repeats.
+        let mut index: Option<HashMap<String, usize>> = None;
+        let mut child = frame.node + 1;
+        let mut entries = std::mem::take(&mut self.entries);
+        for entry in entries.drain(first..) {
+            let node = child;
+            child += self.subtree_len(node);
+            match entry.key {
+                Key::Name(name) => match map.entry(name) {
+                    MapEntry::Vacant(vacant) => {
+                        if let Some(index) = &mut index {
+                            index.insert(vacant.key().clone(), slots.len());
+                        }
+                        vacant.insert(entry.value);
+                        slots.push(Slot {
+                            node,
+                            merged: false,
+                        });
+                    }
+                    MapEntry::Occupied(mut occupied) => {
+                        occupied.insert(entry.value);
+                        let name = occupied.key().clone();
+                        let index = index.get_or_insert_with(|| {
+                            map.keys()
+                                .enumerate()
+                                .map(|(i, k)| (k.clone(), i))
+                                .collect()
+                        });
+                        let Some(slot) = index.get(&name).and_then(|&i| slots.get_mut(i)) else {
+                            continue;
+                        };
+                        reorder = true;
+                        let earlier = self.positions.get(slot.node).map(|n| n.span);
+                        slot.node = node;
+                        if slot.merged {
+                            // Overriding a merged key is what merge keys are for.
+                            slot.merged = false;
+                        } else if let Some(first) = earlier {
+                            let pointer = self.pointer_to(&name);
+                            self.duplicates.push((
+                                entry.completed,
+                                DuplicateKey {
+                                    pointer,
+                                    first,
+                                    second: entry.span,
+                                },
+                            ));
+                        }
+                    }
+                },
+                Key::Merge => {
+                    reorder = true;
+                    let sources: Vec<(Map<String, Value>, usize)> = match entry.value {
+                        Value::Object(source) => vec![(source, node)],
+                        Value::Array(items) => {
+                            let mut sources = Vec::with_capacity(items.len());
+                            let mut item_node = node + 1;
+                            for item in items {
+                                let at = item_node;
+                                item_node += self.subtree_len(at);
+                                if let Value::Object(source) = item {
+                                    sources.push((source, at));
+                                }
+                            }
+                            sources
+                        }
+                        _ => Vec::new(),
+                    };
+                    for (source, source_node) in sources {
+                        let mut source_child = source_node + 1;
+                        for (key, value) in source {
+                            let at = source_child;
+                            source_child += self.subtree_len(at);
+                            if map.contains_key(&key) {
+                                continue;
+                            }
+                            if let Some(index) = &mut index {
+                                index.insert(key.clone(), slots.len());
+                            }
+                            map.insert(key, value);
+                            slots.push(Slot {
+                                node: at,
+                                merged: true,
+                            });
+                        }
                     }
                 }
-                sources
-            }
-            _ => return Err(Failure::BadMerge),
-        };
-        let Some(Frame {
-            node: Node::Map {
-                map, trees, merged, ..
-            },
-            ..
-        }) = self.stack.last_mut()
-        else {
-            return Ok(());
-        };
-        for (mut source, source_children) in sources {
-            let source_trees = match source_children {
-                Children::Map(entries) => entries,
-                _ => Vec::new(),
-            };
-            for (key, tree) in source_trees {
-                let Some(value) = source.remove(&*key) else {
-                    continue;
-                };
-                if map.contains_key(&*key) {
-                    continue;
-                }
-                merged.push(key.to_string());
-                map.insert(key.to_string(), value);
-                trees.push((key, tree));
             }
         }
-        Ok(())
+        if reorder {
+            let mut reordered = std::mem::take(&mut self.reordered);
+            reordered.clear();
+            for slot in &slots {
+                let end = slot.node + self.subtree_len(slot.node);
+                if let Some(nodes) = self.positions.get(slot.node..end) {
+                    reordered.extend_from_slice(nodes);
+                }
+            }
+            self.positions.truncate(frame.node + 1);
+            self.positions.extend_from_slice(&reordered);
+            self.reordered = reordered;
+        }
+        self.slots = slots;
+        self.entries = entries;
+        map
     }
 
-    /// JSON Pointer of a key in the innermost mapping being built.
+    fn subtree_len(&self, node: usize) -> usize {
+        self.positions
+            .get(node)
+            .map_or(1, |n| (n.size as usize).max(1))
+    }
+
+    /// JSON Pointer of a key in the mapping that just ended (the innermost open collection
+    /// holds it).
     fn pointer_to(&self, name: &str) -> String {
         let mut pointer = String::new();
-        let depth = self.stack.len().saturating_sub(1);
-        for frame in &self.stack[..depth] {
+        for frame in &self.stack {
             pointer.push('/');
-            match &frame.node {
-                Node::Seq { items, .. } => pointer.push_str(&items.len().to_string()),
-                Node::Map { pending, .. } => match pending {
+            match &frame.kind {
+                Kind::Seq => pointer.push_str(&frame.children.to_string()),
+                Kind::Map { pending } => match pending {
                     Some(PendingKey {
                         key: Key::Name(key),
                         ..
@@ -501,6 +574,15 @@ impl Builder<'_> {
         pointer.push('/');
         pointer.push_str(&palisade_model::pointer::escape(name));
         pointer
+    }
+}
+
+/// What a merge key accepts: a mapping or a sequence of mappings.
+fn is_merge_source(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => true,
+        Value::Array(items) => items.iter().all(Value::is_object),
+        _ => false,
     }
 }
 
@@ -521,7 +603,7 @@ mod tests {
     }
 
     fn line_of(doc: &Document, pointer: &str) -> u32 {
-        let (span, found) = doc.positions.locate(pointer);
+        let (span, found) = doc.positions.locate(&doc.value, pointer);
         assert!(found, "{pointer} not found");
         span.line
     }
@@ -533,11 +615,14 @@ mod tests {
             doc.value,
             json!({"a": 1, "b": ["x", {"c": true, "d": "0777"}]})
         );
-        assert_eq!(doc.positions.span, Span::new(1, 1));
-        assert_eq!(doc.positions.locate("/b").0, Span::new(2, 1));
-        assert_eq!(doc.positions.locate("/b/0").0, Span::new(3, 5));
-        assert_eq!(doc.positions.locate("/b/1").0, Span::new(4, 5));
-        assert_eq!(doc.positions.locate("/b/1/d").0, Span::new(5, 5));
+        assert_eq!(doc.positions.span(), Span::new(1, 1));
+        assert_eq!(doc.positions.locate(&doc.value, "/b").0, Span::new(2, 1));
+        assert_eq!(doc.positions.locate(&doc.value, "/b/0").0, Span::new(3, 5));
+        assert_eq!(doc.positions.locate(&doc.value, "/b/1").0, Span::new(4, 5));
+        assert_eq!(
+            doc.positions.locate(&doc.value, "/b/1/d").0,
+            Span::new(5, 5)
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! object per item.
 
 use crate::build::Document;
-use palisade_model::position::Children;
 use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
 use serde_json::Value;
 use std::sync::Arc;
@@ -55,13 +54,13 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
     let mut out = Yield::default();
     let Document {
         mut value,
-        mut positions,
+        positions,
         duplicates,
     } = document;
     if value.is_null() {
         return out;
     }
-    let line = positions.span.line;
+    let line = positions.span().line;
     let notice = |message: String| Notice {
         file: origin.file.clone(),
         document: Some(origin.document),
@@ -82,22 +81,22 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
         return out;
     }
     if kind.ends_with("List") && value.get("items").is_some_and(Value::is_array) {
+        let items_node = value
+            .as_object()
+            .and_then(|map| map.keys().position(|key| key == "items"))
+            .and_then(|i| positions.child(0, i));
         let items = match value.get_mut("items").map(Value::take) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
-        let list_span = positions.span;
-        let mut trees = match take_child(&mut positions, "items") {
-            Some(PositionTree {
-                children: Children::Seq(trees),
-                ..
-            }) => trees,
-            _ => Vec::new(),
-        };
+        let list_span = positions.span();
+        let mut item_nodes = items_node
+            .into_iter()
+            .flat_map(|node| positions.children(node));
         for (i, item) in items.into_iter().enumerate() {
-            let tree = trees
-                .get_mut(i)
-                .map(std::mem::take)
+            let tree = item_nodes
+                .next()
+                .and_then(|node| positions.subtree(node))
                 .unwrap_or_else(|| PositionTree::leaf(list_span));
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             if !has_type(&item) {
@@ -105,7 +104,7 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
                     out.notices.push(Notice {
                         file: origin.file.clone(),
                         document: Some(origin.document),
-                        line: Some(tree.span.line),
+                        line: Some(tree.span().line),
                         message: format!("item {i} of {kind}: {NOT_AN_OBJECT}"),
                     });
                 }
@@ -125,18 +124,6 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
     object.duplicates = duplicates;
     out.objects.push(object);
     out
-}
-
-/// The last child of a mapping tree named `key`, taken out of the tree.
-fn take_child(tree: &mut PositionTree, key: &str) -> Option<PositionTree> {
-    match &mut tree.children {
-        Children::Map(entries) => entries
-            .iter_mut()
-            .rev()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, child)| std::mem::take(child)),
-        _ => None,
-    }
 }
 
 /// Duplicates under `prefix`, with pointers made relative to it.

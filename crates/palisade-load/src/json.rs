@@ -5,9 +5,10 @@
 use crate::Limits;
 use crate::build::Document;
 use crate::error::{Failure, Located};
-use palisade_model::position::Children;
+use palisade_model::position::PositionNode;
 use palisade_model::{PositionTree, Span};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// Parse a stream of JSON documents. Stops at the first syntax error, which is returned last.
 pub(crate) fn parse_stream(text: &str, limits: &Limits) -> Vec<Result<Document, Located>> {
@@ -37,7 +38,7 @@ pub(crate) fn parse_stream(text: &str, limits: &Limits) -> Vec<Result<Document, 
                     }));
                     continue;
                 }
-                let positions = positions(&text[start..end], origin);
+                let positions = positions(&value, &text[start..end], origin);
                 out.push(Ok(Document {
                     value,
                     positions,
@@ -83,20 +84,89 @@ impl Cursor {
     }
 }
 
+/// Positions as scanned from the text, with the keys of mappings (duplicates included).
+#[derive(Default)]
+struct Scanned {
+    span: Span,
+    children: Children,
+}
+
+#[derive(Default)]
+enum Children {
+    #[default]
+    Leaf,
+    Map(Vec<(Box<str>, Scanned)>),
+    Seq(Vec<Scanned>),
+}
+
+impl Scanned {
+    fn leaf(span: Span) -> Self {
+        Self {
+            span,
+            children: Children::Leaf,
+        }
+    }
+}
+
 enum Frame {
     Map {
         span: Span,
-        entries: Vec<(Box<str>, PositionTree)>,
+        entries: Vec<(Box<str>, Scanned)>,
         key: Option<(Box<str>, Span)>,
     },
     Seq {
         span: Span,
-        items: Vec<PositionTree>,
+        items: Vec<Scanned>,
     },
 }
 
-/// Positions of every node in one valid JSON document starting at `origin`.
-fn positions(text: &str, origin: Span) -> PositionTree {
+/// Positions of every node of `value`, one valid JSON document starting at `origin` in `text`.
+fn positions(value: &Value, text: &str, origin: Span) -> PositionTree {
+    let scanned = scan(text, origin);
+    let mut nodes = Vec::new();
+    flatten(value, Some(&scanned), scanned.span, &mut nodes);
+    PositionTree::from(nodes)
+}
+
+/// Lay out the scanned positions in the order of the value's nodes. With duplicate keys the
+/// last one is the one the value holds; nodes the scan did not see take `span`.
+fn flatten(value: &Value, scanned: Option<&Scanned>, span: Span, out: &mut Vec<PositionNode>) {
+    let at = out.len();
+    out.push(PositionNode::leaf(scanned.map_or(span, |s| s.span)));
+    let span = scanned.map_or(span, |s| s.span);
+    let children = scanned.map(|s| &s.children);
+    match value {
+        Value::Object(map) => {
+            let entries = match children {
+                Some(Children::Map(entries)) => entries.as_slice(),
+                _ => &[],
+            };
+            // Later keys overwrite earlier ones, as in the value.
+            let by_key: HashMap<&str, &Scanned> =
+                entries.iter().map(|(key, tree)| (&**key, tree)).collect();
+            for (key, child) in map {
+                flatten(child, by_key.get(key.as_str()).copied(), span, out);
+            }
+        }
+        Value::Array(items) => {
+            let trees = match children {
+                Some(Children::Seq(trees)) => trees.as_slice(),
+                _ => &[],
+            };
+            for (i, child) in items.iter().enumerate() {
+                flatten(child, trees.get(i), span, out);
+            }
+        }
+        _ => {}
+    }
+    let size = u32::try_from(out.len() - at).unwrap_or(u32::MAX);
+    if let Some(node) = out.get_mut(at) {
+        node.size = size;
+    }
+}
+
+/// Scan one valid JSON document starting at `origin` for the positions of its nodes.
+fn scan(text: &str, origin: Span) -> Scanned {
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
     let mut root = None;
@@ -125,11 +195,11 @@ fn positions(text: &str, origin: Span) -> PositionTree {
             }),
             b'}' | b']' => {
                 let tree = match stack.pop() {
-                    Some(Frame::Map { span, entries, .. }) => PositionTree {
+                    Some(Frame::Map { span, entries, .. }) => Scanned {
                         span,
                         children: Children::Map(entries),
                     },
-                    Some(Frame::Seq { span, items }) => PositionTree {
+                    Some(Frame::Seq { span, items }) => Scanned {
                         span,
                         children: Children::Seq(items),
                     },
@@ -164,7 +234,7 @@ fn positions(text: &str, origin: Span) -> PositionTree {
                     };
                     *key = Some((name, at));
                 } else {
-                    attach(&mut stack, &mut root, PositionTree::leaf(at));
+                    attach(&mut stack, &mut root, Scanned::leaf(at));
                 }
                 continue;
             }
@@ -176,21 +246,21 @@ fn positions(text: &str, origin: Span) -> PositionTree {
                     i += 1;
                 }
                 column += count_chars(&text[start..i]);
-                attach(&mut stack, &mut root, PositionTree::leaf(at));
+                attach(&mut stack, &mut root, Scanned::leaf(at));
                 continue;
             }
         }
         column += 1;
         i += 1;
     }
-    root.unwrap_or_else(|| PositionTree::leaf(origin))
+    root.unwrap_or_else(|| Scanned::leaf(origin))
 }
 
 fn count_chars(text: &str) -> u32 {
     u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
 }
 
-fn attach(stack: &mut [Frame], root: &mut Option<PositionTree>, mut tree: PositionTree) {
+fn attach(stack: &mut [Frame], root: &mut Option<Scanned>, mut tree: Scanned) {
     match stack.last_mut() {
         None => *root = Some(tree),
         Some(Frame::Seq { items, .. }) => items.push(tree),
@@ -215,12 +285,24 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let first = docs[0].as_ref().unwrap();
         assert_eq!(first.value, json!({"a": 1, "b": [true, {"c\"d": "é"}]}));
-        assert_eq!(first.positions.locate("").0, Span::new(1, 1));
-        assert_eq!(first.positions.locate("/a").0, Span::new(2, 2));
-        assert_eq!(first.positions.locate("/b/0").0, Span::new(3, 8));
-        assert_eq!(first.positions.locate("/b/1/c\"d").0, Span::new(3, 15));
+        assert_eq!(first.positions.locate(&first.value, "").0, Span::new(1, 1));
+        assert_eq!(
+            first.positions.locate(&first.value, "/a").0,
+            Span::new(2, 2)
+        );
+        assert_eq!(
+            first.positions.locate(&first.value, "/b/0").0,
+            Span::new(3, 8)
+        );
+        assert_eq!(
+            first.positions.locate(&first.value, "/b/1/c\"d").0,
+            Span::new(3, 15)
+        );
         let second = docs[1].as_ref().unwrap();
-        assert_eq!(second.positions.locate("/x"), (Span::new(5, 2), true));
+        assert_eq!(
+            second.positions.locate(&second.value, "/x"),
+            (Span::new(5, 2), true)
+        );
     }
 
     #[test]

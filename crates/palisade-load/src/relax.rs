@@ -153,7 +153,7 @@ mod tests {
         let text = "spec:\n  args: [\n      \"a\",\n      \"b\",\n  ]\n  next: 1\n";
         let doc = parse(text).unwrap().unwrap();
         assert_eq!(doc.value, json!({"spec": {"args": ["a", "b"], "next": 1}}));
-        assert_eq!(doc.positions.locate("/spec/next").0.line, 6);
+        assert_eq!(doc.positions.locate(&doc.value, "/spec/next").0.line, 6);
     }
 
     #[test]
@@ -162,7 +162,7 @@ mod tests {
         let doc = parse(text).unwrap().unwrap();
         assert_eq!(doc.value["c"]["args"], json!([" cd /x && make "]));
         assert_eq!(doc.value["c"]["other"], json!("a b"));
-        assert_eq!(doc.positions.locate("/c/other").0.line, 6);
+        assert_eq!(doc.positions.locate(&doc.value, "/c/other").0.line, 6);
     }
 
     #[test]

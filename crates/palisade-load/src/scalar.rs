@@ -212,8 +212,16 @@ fn scalar_to_value(scalar: Scalar, text: Cow<'_, str>) -> Value {
         Scalar::Int(i) => Value::Number(i.into()),
         Scalar::UInt(u) => Value::Number(u.into()),
         Scalar::Float(f) => float_value(f),
-        Scalar::Str => Value::String(text.into_owned()),
+        Scalar::Str => Value::String(exact(text)),
     }
+}
+
+/// The text as an owned string without spare capacity: the parser reserves room while it
+/// scans, and that slack would otherwise live as long as the object.
+pub(crate) fn exact(text: Cow<'_, str>) -> String {
+    let mut text = text.into_owned();
+    text.shrink_to_fit();
+    text
 }
 
 /// The core-schema suffix of an explicit tag (`str` for `!!str`), `Some("")` for any other
@@ -239,7 +247,7 @@ pub(crate) fn scalar_value(
             let scalar = resolve_plain(&text);
             Ok(scalar_to_value(scalar, text))
         }
-        None => Ok(Value::String(text.into_owned())),
+        None => Ok(Value::String(exact(text))),
         Some(suffix @ ("int" | "float" | "bool" | "null")) => {
             let scalar = resolve_plain(&text);
             let fits = match (suffix, scalar) {
@@ -258,7 +266,7 @@ pub(crate) fn scalar_value(
             Ok(scalar_to_value(scalar, text))
         }
         // `!!str`, `!!binary`, `!!timestamp`, and tags go-yaml does not resolve.
-        Some(_) => Ok(Value::String(text.into_owned())),
+        Some(_) => Ok(Value::String(exact(text))),
     }
 }
 
@@ -270,11 +278,11 @@ pub(crate) fn key_string(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Ta
         Some(suffix) => matches!(suffix, "int" | "float" | "bool" | "null"),
     };
     if !resolve {
-        return text.into_owned();
+        return exact(text);
     }
     match resolve_plain(&text) {
-        Scalar::Str => text.into_owned(),
-        scalar => scalar_key(scalar).unwrap_or_else(|| text.into_owned()),
+        Scalar::Str => exact(text),
+        scalar => scalar_key(scalar).unwrap_or_else(|| exact(text)),
     }
 }
 

@@ -65,6 +65,7 @@ pub struct Object {
     /// Index in `items` when the object came from a `kind: List` (or `*List`) document.
     pub item: Option<u32>,
     pub template: Option<Arc<str>>,
+    /// Positions of the nodes of `value`, aligned with it (see [`PositionTree`]).
     pub positions: PositionTree,
     pub duplicates: Vec<DuplicateKey>,
 }
@@ -167,7 +168,7 @@ impl Object {
 
     /// Where the field at `pointer` is, or its closest existing ancestor.
     pub fn location(&self, pointer: &str) -> Location {
-        let (span, _) = self.positions.locate(pointer);
+        let (span, _) = self.positions.locate(&self.value, pointer);
         self.location_at(span)
     }
 

@@ -20,6 +20,7 @@ static PRIVILEGED: RuleMeta = RuleMeta {
     remediation: "Set `securityContext.privileged` to false.",
     bad_example: "securityContext:\n  privileged: true\n",
     good_example: "securityContext:\n  privileged: false\n",
+    pss: &[],
     references: &[Reference {
         title: "Pod Security Standards: Baseline, Privileged Containers",
         url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
@@ -37,6 +38,7 @@ static ROOT: RuleMeta = RuleMeta {
     remediation: "Set `securityContext.runAsNonRoot` to true.",
     bad_example: "",
     good_example: "securityContext:\n  runAsNonRoot: true\n",
+    pss: &[],
     references: &[],
 };
 
@@ -51,6 +53,7 @@ static UNUSED: RuleMeta = RuleMeta {
     remediation: "Remove `hostNetwork: true`.",
     bad_example: "hostNetwork: true\n",
     good_example: "hostNetwork: false\n",
+    pss: &[],
     references: &[],
 };
 
@@ -65,6 +68,7 @@ static DUPLICATE: RuleMeta = RuleMeta {
     remediation: "Remove one of the keys.",
     bad_example: "replicas: 1\nreplicas: 3\n",
     good_example: "replicas: 3\n",
+    pss: &[],
     references: &[],
 };
 

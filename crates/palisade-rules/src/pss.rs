@@ -397,6 +397,19 @@ pub fn evaluate(workload: &Workload<'_>, level: Level, version: Version) -> Vec<
     violations
 }
 
+/// Violations of one check alone at that policy version, whatever its level and whether or not
+/// another check overrides it; none when the check does not exist yet at that version.
+pub fn evaluate_check(check: &Check, workload: &Workload<'_>, version: Version) -> Vec<Violation> {
+    let version = version.min(Version::LATEST);
+    let mut violations = Vec::new();
+    if check.since <= version {
+        let context = Context { workload, version };
+        let mut report = Report::new(check, &mut violations);
+        (check.run)(&context, &mut report);
+    }
+    violations
+}
+
 /// The strictest level the workload satisfies at that policy version.
 pub fn strictest_level(workload: &Workload<'_>, version: Version) -> Level {
     [Level::Restricted, Level::Baseline]

@@ -66,7 +66,7 @@ fn hardened_example_is_clean() {
 
 #[test]
 fn stdin_is_scanned() {
-    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x:1\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n";
+    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x:1\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [ALL]}\n";
     let (code, report) = scan_json(&["-"], Some(manifest));
     assert_eq!(code, 1);
     assert_eq!(codes(&report), ["WL002"]);
@@ -190,7 +190,7 @@ fn settings_file_exceptions_and_unknown_keys() {
 
 #[test]
 fn inline_suppression_can_be_disabled() {
-    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    palisade.dev/ignore: WL002\n    palisade.dev/ignore-reason: node exporter\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x:1\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n";
+    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    palisade.dev/ignore: WL002\n    palisade.dev/ignore-reason: node exporter\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x:1\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [ALL]}\n";
     let (code, report) = scan_json(&["-"], Some(manifest));
     assert_eq!(code, 0);
     assert!(codes(&report).is_empty());

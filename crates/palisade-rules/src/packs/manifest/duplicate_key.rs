@@ -26,6 +26,7 @@ pub static META: RuleMeta = RuleMeta {
         the other.",
     bad_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: false\n    runAsNonRoot: true\n    privileged: true\n",
     good_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: false\n    runAsNonRoot: true\n",
+    pss: &[],
     references: &[
         Reference {
             title: "YAML 1.2.2 §3.2.1.1: the keys of a mapping are unique",

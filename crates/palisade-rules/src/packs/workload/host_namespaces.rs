@@ -31,6 +31,7 @@ pub static META: RuleMeta = RuleMeta {
         containers with `shareProcessNamespace` instead of sharing the node's.",
     bad_example: "spec:\n  hostNetwork: true\n  hostPID: true\n  containers:\n  - name: app\n    image: registry.example/app:1.4.2\n",
     good_example: "spec:\n  containers:\n  - name: app\n    image: registry.example/app:1.4.2\n    ports:\n    - containerPort: 8080\n",
+    pss: &["hostNamespaces"],
     references: &[
         Reference {
             title: "Pod Security Standards (baseline): Host Namespaces",

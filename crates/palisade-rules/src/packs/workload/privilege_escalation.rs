@@ -30,6 +30,7 @@ pub static META: RuleMeta = RuleMeta {
         `CAP_SYS_ADMIN` where they are set.",
     bad_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    runAsNonRoot: true\n",
     good_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    runAsNonRoot: true\n    allowPrivilegeEscalation: false\n",
+    pss: &["allowPrivilegeEscalation"],
     references: &[
         Reference {
             title: "Pod Security Standards (restricted): Privilege Escalation",

@@ -22,6 +22,7 @@ pub static META: RuleMeta = RuleMeta {
         capabilities the process needs with `capabilities.add`.",
     bad_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: true\n",
     good_example: "containers:\n- name: app\n  image: registry.example/app:1.4.2\n  securityContext:\n    privileged: false\n",
+    pss: &["privileged"],
     references: &[
         Reference {
             title: "Pod Security Standards (baseline): Privileged Containers",

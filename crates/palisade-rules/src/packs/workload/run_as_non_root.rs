@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Object;
 use palisade_model::workload::Effective;
-use palisade_model::{Container, Object, Workload};
 use serde_json::Value;
 
 pub struct RunAsNonRoot;
@@ -32,6 +32,7 @@ pub static META: RuleMeta = RuleMeta {
         `runAsNonRoot: false` and `runAsUser: 0`.",
     bad_example: "spec:\n  containers:\n  - name: app\n    image: registry.example/app:1.4.2\n",
     good_example: "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n  containers:\n  - name: app\n    image: registry.example/app:1.4.2\n",
+    pss: &["runAsNonRoot"],
     references: &[
         Reference {
             title: "Pod Security Standards (restricted): Running as Non-root",
@@ -57,27 +58,6 @@ pub static META: RuleMeta = RuleMeta {
     ],
 };
 
-/// The pointer of an effective setting: the container's field or the pod's.
-fn setting_path(
-    workload: &Workload<'_>,
-    container: &Container<'_>,
-    effective: Effective<'_>,
-    field: &str,
-) -> String {
-    match effective {
-        Effective::Pod(_) => workload.pod_security_path(field),
-        _ => container.security_path(field),
-    }
-}
-
-/// Says where an effective setting came from, when it is the pod.
-fn origin(effective: Effective<'_>) -> &'static str {
-    match effective {
-        Effective::Pod(_) => " through the pod's securityContext",
-        _ => "",
-    }
-}
-
 impl Rule for RunAsNonRoot {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -100,10 +80,8 @@ impl Rule for RunAsNonRoot {
             }
             let (path, message) = match user.value().and_then(Value::as_i64) {
                 Some(uid) if uid > 0 => continue,
-                Some(0) => (
-                    setting_path(&workload, container, user, "runAsUser"),
-                    format!("{who} runs as root: `runAsUser: 0` is set{}", origin(user)),
-                ),
+                // An explicit `runAsUser: 0` is WL016's finding: one problem, one finding.
+                Some(0) => continue,
                 _ => match non_root {
                     Effective::Unset => (
                         container.path.clone(),
@@ -241,15 +219,12 @@ mod tests {
                 {"name": "own", "securityContext": {"runAsUser": 65534}}
             ]
         })));
-        assert_eq!(
-            found(&findings),
-            [("root", "/spec/containers/2/securityContext/runAsUser")]
-        );
-        assert!(message(&findings, "root").contains("runs as root"));
+        // `runAsUser: 0` is left to WL016 run-as-root-user.
+        assert!(findings.is_empty());
     }
 
     #[test]
-    fn pod_run_as_user_zero_is_reported_on_the_pod_field() {
+    fn pod_run_as_user_zero_is_left_to_wl016() {
         let findings = run(json!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {
@@ -257,14 +232,8 @@ mod tests {
                 "containers": [{"name": "a"}, {"name": "b", "securityContext": {"runAsUser": 10}}]
             }}}}}
         }));
-        assert_eq!(
-            found(&findings),
-            [(
-                "a",
-                "/spec/jobTemplate/spec/template/spec/securityContext/runAsUser"
-            )]
-        );
-        assert!(message(&findings, "a").contains("through the pod's securityContext"));
+        // Reported by WL016 run-as-root-user, not twice.
+        assert!(findings.is_empty());
     }
 
     #[test]
