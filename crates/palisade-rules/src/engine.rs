@@ -8,14 +8,18 @@ use palisade_model::{Inventory, Object};
 use rayon::prelude::*;
 
 /// What rules may consult besides the objects: choices that change how a check evaluates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     /// Pod Security Standards policy version the `pss` checks evaluate.
     pub pss_version: Version,
+    /// Registries images may come from (`registry.example`, `ghcr.io/acme`); empty means
+    /// the registry rule is off.
+    pub allowed_registries: Vec<String>,
 }
 
 static DEFAULT_CONTEXT: Context = Context {
     pss_version: Version::LATEST,
+    allowed_registries: Vec::new(),
 };
 
 /// Where a rule reports findings. One sink per rule invocation.

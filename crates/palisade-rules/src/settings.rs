@@ -35,6 +35,9 @@ pub struct Options {
     pub exceptions: Option<Vec<Exception>>,
     /// Pod Security Standards policy version for the Pod Security rules: `v1.N` or `latest`.
     pub pss_version: Option<String>,
+    /// Registries (host, optionally with a path prefix) that images may come from; the
+    /// registry rule is off while this is unset.
+    pub allowed_registries: Option<Vec<String>>,
 }
 
 /// `--fail-on`: a severity, or `none`.
@@ -266,7 +269,10 @@ impl Settings {
             None => Version::LATEST,
         };
         Ok(Self {
-            context: Context { pss_version },
+            context: Context {
+                pss_version,
+                allowed_registries: options.allowed_registries.clone().unwrap_or_default(),
+            },
             rules,
             severity,
             fail_on: options.fail_on.unwrap_or(FailOn::High).threshold(),

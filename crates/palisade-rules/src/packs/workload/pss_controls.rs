@@ -768,6 +768,7 @@ mod tests {
             &[rule],
             &Context {
                 pss_version: version,
+                ..Context::default()
             },
         )
     }
