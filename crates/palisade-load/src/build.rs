@@ -704,6 +704,32 @@ again: *list
     }
 
     #[test]
+    fn repeated_collections_keep_sibling_positions() {
+        let text = "a:\n  x: 1\nb: [1, 2]\na:\n  w: 3\n  z: 4\nc: 5\nd:\n  <<: {p: 1, q: 2}\n  p: 3\n  p: 4\n";
+        let doc = parse(text);
+        assert_eq!(
+            doc.value,
+            json!({"a": {"w": 3, "z": 4}, "b": [1, 2], "c": 5, "d": {"p": 4, "q": 2}})
+        );
+        assert_eq!(line_of(&doc, "/a"), 4);
+        assert_eq!(line_of(&doc, "/a/z"), 6);
+        assert_eq!(line_of(&doc, "/b"), 3);
+        assert_eq!(line_of(&doc, "/b/1"), 3);
+        assert_eq!(line_of(&doc, "/c"), 7);
+        assert_eq!(line_of(&doc, "/d/p"), 11);
+        assert_eq!(line_of(&doc, "/d/q"), 9);
+        assert_eq!(
+            doc.positions.locate(&doc.value, "/a/x"),
+            (Span::new(4, 1), false)
+        );
+        // In the order the repeated values were complete; overriding a merged key is fine.
+        let pointers: Vec<_> = doc.duplicates.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/a", "/d/p"]);
+        assert_eq!(doc.duplicates[1].first, Span::new(10, 3));
+        assert_eq!(doc.positions.nodes().len(), 11);
+    }
+
+    #[test]
     fn billion_laughs_fails_fast() {
         let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for i in 1..10 {

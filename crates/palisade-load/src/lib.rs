@@ -2,7 +2,8 @@
 //! [`palisade_model::Object`]s with the source position of every field. YAML is read the way
 //! kubectl reads it (YAML 1.1 scalars, merge keys, last duplicate key wins); JSON goes through
 //! the same path, with a `serde_json` fallback. Files, and the documents of large streams, are
-//! parsed in parallel; the output order is deterministic. Per-document failures are data
+//! parsed in parallel; YAML files are read in blocks, so the text of a large stream is never
+//! held whole; the output order is deterministic. Per-document failures are data
 //! ([`palisade_model::LoadError`]), and hostile input is bounded by [`Limits`].
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -13,6 +14,7 @@ mod json;
 mod relax;
 mod scalar;
 mod split;
+mod stream;
 mod walk;
 
 use error::{Failure, Located};
@@ -80,7 +82,8 @@ pub fn load(inputs: &[Input], limits: &Limits) -> Loaded {
         .into_par_iter()
         .map(|source| load_source(source, limits))
         .collect();
-    let mut loaded = Loaded::default();
+    let mut parts = parts.into_iter();
+    let mut loaded = parts.next().unwrap_or_default();
     for part in parts {
         loaded.append(part);
     }
@@ -93,15 +96,9 @@ fn load_source(source: walk::Source, limits: &Limits) -> Loaded {
         walk::Source::Failed { name, message } => file_error(name.into(), message),
         walk::Source::File(path) => {
             let file: Arc<str> = path.display().to_string().into();
-            match std::fs::read(&path) {
-                Err(e) => file_error(file, Failure::Read(e.to_string()).to_string()),
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => parse_source(&text, file, limits),
-                    Err(e) => {
-                        let offset = e.utf8_error().valid_up_to();
-                        file_error(file, Failure::NotUtf8(offset).to_string())
-                    }
-                },
+            match stream::load_file(&path, &file, limits) {
+                Ok(loaded) => loaded,
+                Err(failure) => file_error(file, failure.to_string()),
             }
         }
     }
@@ -131,37 +128,29 @@ enum Outcome {
 pub fn parse_source(text: &str, file: Arc<str>, limits: &Limits) -> Loaded {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let chunks = split::split(text);
+    let mut loaded = Loaded {
+        files: 1,
+        ..Loaded::default()
+    };
+    if !looks_like_json(&file, text) {
+        // No fallback can replace what the YAML path reads: classify as documents come.
+        let batch = Batch {
+            text,
+            chunks: &chunks,
+            first_line: 0,
+            first_document: 0,
+        };
+        batch.load(&file, limits, &mut loaded);
+        return loaded;
+    }
     let mut outcomes: Vec<(Outcome, Option<Arc<str>>)> = chunks
         .par_iter()
-        .map(|chunk| {
-            let template = chunk
-                .source
-                .map(|(start, end)| Arc::from(&text[start..end]));
-            let size = chunk.end - chunk.start;
-            let outcome = if size > limits.max_document_bytes {
-                Outcome::Failed(Located {
-                    line: chunk.line.saturating_add(1),
-                    column: 1,
-                    failure: Failure::DocumentTooLarge {
-                        size,
-                        limit: limits.max_document_bytes,
-                    },
-                })
-            } else {
-                match relax::parse_tolerant(&text[chunk.start..chunk.end], chunk.line, limits) {
-                    Ok(Some(document)) => Outcome::Built(document),
-                    Ok(None) => Outcome::Empty,
-                    Err(located) => Outcome::Failed(located),
-                }
-            };
-            (outcome, template)
-        })
+        .map(|chunk| parse_chunk(text, chunk, 0, limits))
         .collect();
 
     if outcomes
         .iter()
         .any(|(o, _)| matches!(o, Outcome::Failed(_)))
-        && looks_like_json(&file, text)
     {
         let json = json::parse_stream(text, limits);
         let json_ok = json.iter().filter(|d| d.is_ok()).count();
@@ -180,44 +169,131 @@ pub fn parse_source(text: &str, file: Arc<str>, limits: &Limits) -> Loaded {
         }
     }
 
-    let mut loaded = Loaded {
-        files: 1,
-        ..Loaded::default()
-    };
     for (index, (outcome, template)) in outcomes.into_iter().enumerate() {
         let document = u32::try_from(index).unwrap_or(u32::MAX);
-        match outcome {
-            Outcome::Empty => {}
-            Outcome::Failed(located) => {
-                loaded.documents += 1;
-                loaded.errors.push(LoadError {
-                    file: file.clone(),
-                    document: Some(document),
-                    line: Some(located.line),
-                    column: Some(located.column),
-                    message: located.failure.to_string(),
-                });
+        settle(outcome, &file, document, template).add_to(&mut loaded);
+    }
+    loaded
+}
+
+/// Complete documents of one piece of a stream.
+pub(crate) struct Batch<'t> {
+    pub text: &'t str,
+    pub chunks: &'t [split::Chunk],
+    /// 0-based line of `text` in its source.
+    pub first_line: u32,
+    /// Index of the first chunk's document in its source.
+    pub first_document: usize,
+}
+
+impl Batch<'_> {
+    /// Parse and classify the documents in parallel and add them to `loaded` in order.
+    pub(crate) fn load(&self, file: &Arc<str>, limits: &Limits, loaded: &mut Loaded) {
+        let settled: Vec<Settled> = self
+            .chunks
+            .par_iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let (outcome, template) = parse_chunk(self.text, chunk, self.first_line, limits);
+                let index = self.first_document.saturating_add(i);
+                let document = u32::try_from(index).unwrap_or(u32::MAX);
+                settle(outcome, file, document, template)
+            })
+            .collect();
+        loaded.objects.reserve(settled.len());
+        for one in settled {
+            one.add_to(loaded);
+        }
+    }
+}
+
+fn parse_chunk(
+    text: &str,
+    chunk: &split::Chunk,
+    first_line: u32,
+    limits: &Limits,
+) -> (Outcome, Option<Arc<str>>) {
+    let template = chunk
+        .source
+        .and_then(|(start, end)| text.get(start..end))
+        .map(Arc::from);
+    let line = first_line.saturating_add(chunk.line);
+    let size = chunk.end - chunk.start;
+    let outcome = if size > limits.max_document_bytes {
+        Outcome::Failed(Located {
+            line: line.saturating_add(1),
+            column: 1,
+            failure: Failure::DocumentTooLarge {
+                size,
+                limit: limits.max_document_bytes,
+            },
+        })
+    } else {
+        match relax::parse_tolerant(&text[chunk.start..chunk.end], line, limits) {
+            Ok(Some(document)) => Outcome::Built(document),
+            Ok(None) => Outcome::Empty,
+            Err(located) => Outcome::Failed(located),
+        }
+    };
+    (outcome, template)
+}
+
+/// What one document adds to [`Loaded`].
+enum Settled {
+    Empty,
+    Failed(LoadError),
+    Built {
+        counted: bool,
+        found: classify::Yield,
+    },
+}
+
+fn settle(outcome: Outcome, file: &Arc<str>, document: u32, template: Option<Arc<str>>) -> Settled {
+    match outcome {
+        Outcome::Empty => Settled::Empty,
+        Outcome::Failed(located) => Settled::Failed(LoadError {
+            file: file.clone(),
+            document: Some(document),
+            line: Some(located.line),
+            column: Some(located.column),
+            message: located.failure.to_string(),
+        }),
+        Outcome::Built(built) => {
+            let counted = !built.value.is_null();
+            let origin = classify::Origin {
+                file,
+                document,
+                template,
+            };
+            Settled::Built {
+                counted,
+                found: classify::classify(built, &origin),
             }
-            Outcome::Built(built) => {
-                if !built.value.is_null() {
+        }
+    }
+}
+
+impl Settled {
+    fn add_to(self, loaded: &mut Loaded) {
+        match self {
+            Settled::Empty => {}
+            Settled::Failed(error) => {
+                loaded.documents += 1;
+                loaded.errors.push(error);
+            }
+            Settled::Built { counted, found } => {
+                if counted {
                     loaded.documents += 1;
                 }
-                let origin = classify::Origin {
-                    file: &file,
-                    document,
-                    template,
-                };
-                let found = classify::classify(built, &origin);
                 loaded.objects.extend(found.objects);
                 loaded.notices.extend(found.notices);
             }
         }
     }
-    loaded
 }
 
 /// JSON files, and text that starts like JSON, may use the `serde_json` fallback.
-fn looks_like_json(file: &str, text: &str) -> bool {
+pub(crate) fn looks_like_json(file: &str, text: &str) -> bool {
     let named = file
         .rsplit_once('.')
         .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("json"));

@@ -163,6 +163,9 @@ enum JsonSuppressedBy<'a> {
     Inline {
         reason: Option<&'a str>,
     },
+    Profile {
+        profile: &'static str,
+    },
 }
 
 #[derive(Serialize)]
@@ -312,6 +315,9 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                         reason: &e.reason,
                         owner: &e.owner,
                         expires: &e.expires,
+                    },
+                    SuppressedBy::Profile(profile) => JsonSuppressedBy::Profile {
+                        profile: profile.as_str(),
                     },
                     SuppressedBy::Inline { reason } => JsonSuppressedBy::Inline {
                         reason: reason.as_deref(),

@@ -281,6 +281,12 @@ fn suppression(by: &SuppressedBy) -> Value {
             );
             Value::Object(suppression)
         }
+        SuppressedBy::Profile(profile) => json!({
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!("not applicable under the `{profile}` profile"),
+            "properties": { "profile": profile.as_str() },
+        }),
     }
 }
 

@@ -93,6 +93,9 @@ pub(crate) fn suppression_sentence(by: &SuppressedBy) -> String {
             palisade_rules::settings::IGNORE_ANNOTATION,
             reason.as_deref().unwrap_or("no reason given")
         ),
+        SuppressedBy::Profile(profile) => {
+            format!("not applicable under the `{profile}` profile")
+        }
     }
 }
 

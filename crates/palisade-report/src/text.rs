@@ -299,15 +299,25 @@ fn write_suppressed(
             .iter()
             .filter(|s| matches!(s.by, SuppressedBy::Exception(_)))
             .count();
-        let inline = report.suppressed.len() - by_exception;
+        let by_profile = report
+            .suppressed
+            .iter()
+            .filter(|s| matches!(s.by, SuppressedBy::Profile(_)))
+            .count();
+        let inline = report.suppressed.len() - by_exception - by_profile;
         let exceptions = if by_exception == 1 {
             "exception"
         } else {
             "exceptions"
         };
+        let profile = if by_profile > 0 {
+            format!(", {by_profile} not applicable under the profile")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{count} suppressed ({by_exception} by {exceptions}, {inline} inline); \
+            "{count} suppressed ({by_exception} by {exceptions}, {inline} inline{profile}); \
              run with --verbose to list them"
         )?;
     }

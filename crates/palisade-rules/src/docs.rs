@@ -2,6 +2,7 @@
 //! `palisade explain` text and the JSON rule list. One source, so they never disagree.
 
 use crate::meta::{Rule, RuleMeta, Severity};
+use crate::settings::{Adjustment, Profile};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -33,6 +34,7 @@ pub fn rules_markdown(rules: &[&'static dyn Rule]) -> String {
     for level in Severity::ALL {
         let _ = writeln!(out, "| {} | {} |", level, level.meaning());
     }
+    out.push_str(&profiles_markdown(rules));
     out.push_str("\n## Index\n\n| code | name | severity | summary |\n|---|---|---|---|\n");
     for rule in rules {
         let m = rule.meta();
@@ -78,6 +80,41 @@ pub fn rules_markdown(rules: &[&'static dyn Rule]) -> String {
             }
         }
     }
+    out
+}
+
+/// The profiles table: every rule a profile changes, with its severity under each profile.
+fn profiles_markdown(rules: &[&'static dyn Rule]) -> String {
+    let mut out = String::from(
+        "\n## Profiles\n\nWhat is fine in a playground is not fine in production. `--profile` \
+         (or `profile:` in `.palisade.yaml`) picks the trade-offs for the whole scan, default \
+         `prod`; a Namespace can pick its own with the label `palisade.dev/profile: dev`. \
+         Severity overrides in `.palisade.yaml` win over the profile. A rule that is off \
+         under a profile reports nothing there; its findings are counted as suppressed.\n\n\
+         | rule | dev | staging | prod |\n|---|---|---|---|\n",
+    );
+    for rule in rules {
+        let meta = rule.meta();
+        let cells: Vec<String> = Profile::ALL
+            .iter()
+            .map(|profile| match profile.adjustment(meta.code) {
+                Adjustment::Keep => meta.severity.to_string(),
+                Adjustment::Off => "off".to_string(),
+                Adjustment::Severity(level) => level.to_string(),
+            })
+            .collect();
+        if cells.iter().all(|c| *c == meta.severity.to_string()) {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "| {} {} | {} |",
+            meta.code,
+            meta.name,
+            cells.join(" | ")
+        );
+    }
+    out.push_str("\nEvery other rule has the same severity under every profile.\n");
     out
 }
 

@@ -8,19 +8,40 @@ use palisade_model::{Inventory, Object};
 use rayon::prelude::*;
 
 /// What rules may consult besides the objects: choices that change how a check evaluates.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     /// Pod Security Standards policy version the `pss` checks evaluate.
     pub pss_version: Version,
     /// Registries images may come from (`registry.example`, `ghcr.io/acme`); empty means
     /// the registry rule is off.
     pub allowed_registries: Vec<String>,
+    /// Kubernetes minor version (1.N) the manifests target, for API deprecations; `None`
+    /// means the newest version Palisade knows.
+    pub kubernetes_minor: Option<u32>,
+    /// Labels every object must carry so it can be traced (ownership rule).
+    pub required_labels: Vec<String>,
+    /// Label or annotation keys of which at least one must name the owning team.
+    pub owner_keys: Vec<String>,
 }
 
-static DEFAULT_CONTEXT: Context = Context {
+impl Default for Context {
+    fn default() -> Self {
+        DEFAULT_CONTEXT.clone()
+    }
+}
+
+/// Labels required by default: the application name.
+pub const DEFAULT_REQUIRED_LABELS: [&str; 1] = ["app.kubernetes.io/name"];
+/// Keys that name an owner by default, as a label or an annotation.
+pub const DEFAULT_OWNER_KEYS: [&str; 2] = ["owner", "team"];
+
+static DEFAULT_CONTEXT: std::sync::LazyLock<Context> = std::sync::LazyLock::new(|| Context {
     pss_version: Version::LATEST,
     allowed_registries: Vec::new(),
-};
+    kubernetes_minor: None,
+    required_labels: DEFAULT_REQUIRED_LABELS.map(String::from).to_vec(),
+    owner_keys: DEFAULT_OWNER_KEYS.map(String::from).to_vec(),
+});
 
 /// Where a rule reports findings. One sink per rule invocation.
 pub struct Sink<'r> {

@@ -80,6 +80,12 @@ pub enum Pack {
     Manifest,
     /// Pod and container hardening (`WL`).
     Workload,
+    /// Secrets hygiene (`SE`).
+    Secrets,
+    /// Multi-tenancy guard rails and ownership (`TN`).
+    Tenancy,
+    /// Deprecated and removed APIs, unsupported versions (`DP`).
+    Deprecations,
 }
 
 impl Pack {
@@ -87,6 +93,9 @@ impl Pack {
         match self {
             Self::Manifest => "MF",
             Self::Workload => "WL",
+            Self::Secrets => "SE",
+            Self::Tenancy => "TN",
+            Self::Deprecations => "DP",
         }
     }
 
@@ -94,6 +103,9 @@ impl Pack {
         match self {
             Self::Manifest => "Manifest integrity",
             Self::Workload => "Workload hardening",
+            Self::Secrets => "Secrets hygiene",
+            Self::Tenancy => "Multi-tenancy and ownership",
+            Self::Deprecations => "API currency",
         }
     }
 }

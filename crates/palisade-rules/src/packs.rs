@@ -1,4 +1,7 @@
 //! Rule packs, one module per pack, one file per rule.
 
+pub mod deprecations;
 pub mod manifest;
+pub mod secrets;
+pub mod tenancy;
 pub mod workload;

@@ -9,7 +9,10 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
     static RULES: OnceLock<Vec<&'static dyn Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
         let mut rules: Vec<&'static dyn Rule> = Vec::new();
+        rules.extend_from_slice(packs::deprecations::RULES);
         rules.extend_from_slice(packs::manifest::RULES);
+        rules.extend_from_slice(packs::secrets::RULES);
+        rules.extend_from_slice(packs::tenancy::RULES);
         rules.extend_from_slice(packs::workload::RULES);
         rules.sort_by_key(|r| r.meta().code);
         rules

@@ -3,7 +3,7 @@
 //! overrides, failure threshold, exceptions), and the settle step that applies them to the
 //! engine's findings: severity overrides, exceptions, inline suppression.
 
-use crate::engine::Context;
+use crate::engine::{Context, DEFAULT_OWNER_KEYS, DEFAULT_REQUIRED_LABELS};
 use crate::finding::Finding;
 use crate::meta::{Rule, RuleMeta, Severity};
 use crate::pss::{Level, Version};
@@ -38,6 +38,123 @@ pub struct Options {
     /// Registries (host, optionally with a path prefix) that images may come from; the
     /// registry rule is off while this is unset.
     pub allowed_registries: Option<Vec<String>>,
+    /// Kubernetes version the manifests target (`1.N`), for API deprecations.
+    pub kubernetes_version: Option<String>,
+    /// What the ownership rule requires of every object.
+    pub ownership: Option<OwnershipOptions>,
+    /// Which trade-offs apply: `dev`, `staging` or `prod` (default). A namespace can choose
+    /// its own with the `palisade.dev/profile` label.
+    pub profile: Option<Profile>,
+}
+
+/// `ownership:` in `.palisade.yaml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OwnershipOptions {
+    /// Labels every object must carry (default: `app.kubernetes.io/name`).
+    pub labels: Option<Vec<String>>,
+    /// Label or annotation keys of which at least one must be set (default: `owner`, `team`).
+    pub owner_keys: Option<Vec<String>>,
+}
+
+/// The label by which a Namespace chooses its profile.
+pub const PROFILE_LABEL: &str = "palisade.dev/profile";
+
+/// A set of trade-offs: what is fine in a playground is not fine in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Dev,
+    Staging,
+    #[default]
+    Prod,
+}
+
+/// What a profile does to one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adjustment {
+    /// The rule's own severity.
+    Keep,
+    /// The rule does not apply.
+    Off,
+    /// The rule applies at this severity.
+    Severity(Severity),
+}
+
+/// Rule codes or prefixes a profile changes, and how. Later entries win over earlier ones.
+const DEV: &[(&str, Adjustment)] = &[
+    // Guard rails for shared, long-lived environments.
+    ("TN001", Adjustment::Off),
+    ("TN002", Adjustment::Off),
+    ("TN008", Adjustment::Off),
+    ("WL033", Adjustment::Off),
+    ("WL034", Adjustment::Off),
+    ("WL029", Adjustment::Off),
+    // Availability and supply-chain hygiene matter less in a playground.
+    ("WL020", Adjustment::Severity(Severity::Info)),
+    ("WL022", Adjustment::Severity(Severity::Info)),
+    ("WL023", Adjustment::Severity(Severity::Info)),
+    ("WL024", Adjustment::Severity(Severity::Info)),
+    ("WL025", Adjustment::Severity(Severity::Info)),
+    ("WL026", Adjustment::Severity(Severity::Info)),
+    ("WL027", Adjustment::Severity(Severity::Info)),
+    ("WL028", Adjustment::Severity(Severity::Low)),
+    ("WL030", Adjustment::Severity(Severity::Info)),
+    ("WL041", Adjustment::Severity(Severity::Info)),
+    ("SE002", Adjustment::Off),
+];
+
+const STAGING: &[(&str, Adjustment)] = &[
+    ("TN001", Adjustment::Severity(Severity::Low)),
+    ("TN008", Adjustment::Severity(Severity::Info)),
+    ("WL029", Adjustment::Off),
+    ("WL041", Adjustment::Severity(Severity::Info)),
+];
+
+impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Dev, Profile::Staging, Profile::Prod];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dev => "dev",
+            Self::Staging => "staging",
+            Self::Prod => "prod",
+        }
+    }
+
+    /// What the profile does to a rule.
+    pub fn adjustment(self, code: &str) -> Adjustment {
+        let table = match self {
+            Self::Dev => DEV,
+            Self::Staging => STAGING,
+            Self::Prod => return Adjustment::Keep,
+        };
+        table
+            .iter()
+            .rev()
+            .find(|(pattern, _)| matches_code(pattern, code))
+            .map_or(Adjustment::Keep, |(_, adjustment)| *adjustment)
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "dev" => Ok(Self::Dev),
+            "staging" => Ok(Self::Staging),
+            "prod" => Ok(Self::Prod),
+            _ => Err(format!(
+                "unknown profile `{s}` (expected dev, staging or prod)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `--fail-on`: a severity, or `none`.
@@ -113,6 +230,8 @@ pub struct Settings {
     pub today: String,
     /// What the rules consult besides the objects.
     pub context: Context,
+    /// The profile for objects whose namespace does not choose one.
+    pub profile: Profile,
 }
 
 impl std::fmt::Debug for Settings {
@@ -124,6 +243,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("fail_on", &self.fail_on)
             .field("context", &self.context)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
@@ -132,6 +252,8 @@ impl std::fmt::Debug for Settings {
 pub enum SettingsError {
     #[error("`{0}` matches no rule code or prefix (see `palisade rules`)")]
     UnknownRule(String),
+    #[error("kubernetes-version: expected 1.N, not `{0}`")]
+    KubernetesVersion(String),
     #[error("pss-version: expected v1.N or latest, not `{0}`")]
     PssVersion(String),
     #[error("exception {index}: {message}")]
@@ -178,6 +300,21 @@ fn is_iso_date(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+/// `1.29`, `v1.29` or `1.29.3` to 29.
+pub fn parse_kubernetes_minor(text: &str) -> Option<u32> {
+    let text = text.trim().trim_start_matches('v');
+    let mut parts = text.split('.');
+    if parts.next()? != "1" {
+        return None;
+    }
+    let minor = parts.next()?.parse().ok()?;
+    match parts.next() {
+        None => Some(minor),
+        Some(patch) if patch.parse::<u32>().is_ok() && parts.next().is_none() => Some(minor),
+        Some(_) => None,
+    }
 }
 
 /// Shell-style match with `*` wildcards.
@@ -268,8 +405,27 @@ impl Settings {
                 .map_err(|_| SettingsError::PssVersion(text.clone()))?,
             None => Version::LATEST,
         };
+        let kubernetes_minor = match &options.kubernetes_version {
+            Some(text) => Some(
+                parse_kubernetes_minor(text)
+                    .ok_or_else(|| SettingsError::KubernetesVersion(text.clone()))?,
+            ),
+            None => None,
+        };
         Ok(Self {
+            profile: options.profile.unwrap_or_default(),
             context: Context {
+                required_labels: options
+                    .ownership
+                    .as_ref()
+                    .and_then(|o| o.labels.clone())
+                    .unwrap_or_else(|| DEFAULT_REQUIRED_LABELS.map(String::from).to_vec()),
+                owner_keys: options
+                    .ownership
+                    .as_ref()
+                    .and_then(|o| o.owner_keys.clone())
+                    .unwrap_or_else(|| DEFAULT_OWNER_KEYS.map(String::from).to_vec()),
+                kubernetes_minor,
                 pss_version,
                 allowed_registries: options.allowed_registries.clone().unwrap_or_default(),
             },
@@ -291,6 +447,8 @@ pub enum SuppressedBy {
     Inline {
         reason: Option<String>,
     },
+    /// The rule does not apply under the profile in force for the object.
+    Profile(Profile),
 }
 
 #[derive(Debug, Clone)]
@@ -382,8 +540,36 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
             matched: 0,
         })
         .collect();
+    let namespace_profiles: HashMap<&str, Profile> = inventory
+        .of_kind("Namespace")
+        .filter_map(|ns| {
+            let label = ns.labels().get(PROFILE_LABEL)?.as_str()?;
+            Some((ns.name(), label.parse::<Profile>().ok()?))
+        })
+        .collect();
     let mut outcome = Outcome::default();
     for mut finding in findings {
+        let namespace = if finding.object.kind == "Namespace" {
+            Some(finding.object.name.as_str())
+        } else {
+            finding.object.namespace.as_deref()
+        };
+        let profile = namespace
+            .and_then(|ns| namespace_profiles.get(ns))
+            .copied()
+            .unwrap_or(settings.profile);
+        match profile.adjustment(finding.rule.code) {
+            Adjustment::Keep => {}
+            Adjustment::Severity(level) => finding.severity = level,
+            Adjustment::Off => {
+                outcome.suppressed.push(Suppressed {
+                    finding,
+                    by: SuppressedBy::Profile(profile),
+                });
+                continue;
+            }
+        }
+        // An explicit setting in `.palisade.yaml` wins over the profile.
         if let Some(level) = settings.severity.get(finding.rule.code) {
             finding.severity = *level;
         }
@@ -469,5 +655,66 @@ mod tests {
         assert!(codes.iter().all(|c| c.starts_with("WL")));
         assert!(!codes.contains(&"WL002"));
         assert_eq!(settings.fail_on, None);
+    }
+
+    #[test]
+    fn profiles_adjust_and_namespaces_choose() {
+        assert_eq!(Profile::Prod.adjustment("WL026"), Adjustment::Keep);
+        assert_eq!(
+            Profile::Dev.adjustment("WL026"),
+            Adjustment::Severity(Severity::Info)
+        );
+        assert_eq!(Profile::Dev.adjustment("TN001"), Adjustment::Off);
+        assert_eq!(Profile::Staging.adjustment("WL001"), Adjustment::Keep);
+        assert_eq!("DEV".parse::<Profile>(), Ok(Profile::Dev));
+        assert!("qa".parse::<Profile>().is_err());
+
+        use palisade_model::{Object, PositionTree};
+        use serde_json::json;
+        let object = |value| Object::new(value, "t.yaml".into(), 0, PositionTree::default());
+        let inventory = Inventory::new(vec![
+            object(json!({"apiVersion": "v1", "kind": "Namespace",
+                          "metadata": {"name": "play", "labels": {"palisade.dev/profile": "dev"}}})),
+            object(json!({"apiVersion": "v1", "kind": "Pod",
+                          "metadata": {"name": "p", "namespace": "play"},
+                          "spec": {"hostPID": true, "containers": []}})),
+            object(json!({"apiVersion": "v1", "kind": "Pod",
+                          "metadata": {"name": "p", "namespace": "prod"},
+                          "spec": {"hostPID": true, "containers": []}})),
+        ]);
+        let options = Options {
+            select: Some(vec!["WL002".into()]),
+            severity: Some(BTreeMap::from([("WL002".to_string(), Severity::Low)])),
+            ..Options::default()
+        };
+        let settings = Settings::resolve(&options, "2026-01-01").expect("valid");
+        let findings = crate::engine::check(&inventory, &settings.rules);
+        assert_eq!(findings.len(), 2);
+        let outcome = settle(findings, &inventory, &settings);
+        // WL002 is kept in every profile; the configured severity wins.
+        assert!(outcome.findings.iter().all(|f| f.severity == Severity::Low));
+
+        // A rule that `dev` turns off: reported in `prod`, suppressed in the `play` namespace.
+        static QUOTA: crate::meta::RuleMeta = crate::meta::RuleMeta {
+            code: "TN001",
+            ..crate::packs::workload::privileged_container::META
+        };
+        let findings: Vec<Finding> = crate::engine::check(&inventory, &settings.rules)
+            .into_iter()
+            .map(|mut f| {
+                f.rule = &QUOTA;
+                f
+            })
+            .collect();
+        let outcome = settle(findings, &inventory, &settings);
+        assert_eq!(outcome.findings.len(), 1);
+        assert_eq!(
+            outcome.findings[0].object.namespace.as_deref(),
+            Some("prod")
+        );
+        assert!(matches!(
+            outcome.suppressed[0].by,
+            SuppressedBy::Profile(Profile::Dev)
+        ));
     }
 }

@@ -3,7 +3,7 @@
 //! findings are snapshotted so that a change in message, path or location shows up in review.
 
 use palisade_model::{Inventory, ObjectRef};
-use palisade_rules::{Finding, Rule, all_rules, check};
+use palisade_rules::{Context, Finding, Rule, all_rules, check_with};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,21 @@ fn fixture_path(rule: &dyn Rule) -> String {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     format!("{pack}/{}.yaml", rule.meta().code)
+}
+
+/// The context a fixture asks for in a comment line such as
+/// `# palisade-context: allowed-registries=registry.example,ghcr.io/acme`.
+fn fixture_context(text: &str) -> Context {
+    let mut context = Context::default();
+    for line in text.lines() {
+        let Some(setting) = line.trim().strip_prefix("# palisade-context:") else {
+            continue;
+        };
+        if let Some(list) = setting.trim().strip_prefix("allowed-registries=") {
+            context.allowed_registries = list.split(',').map(|s| s.trim().to_string()).collect();
+        }
+    }
+    context
 }
 
 /// One line per finding: `CODE line:col object path (container): message`, plus related
@@ -87,7 +102,11 @@ fn check_fixture(rule: &'static dyn Rule, problems: &mut Vec<String>) -> Option<
         problems.push(format!("{code}: {relative} has no good-* object"));
     }
 
-    let findings = check(&Inventory::new(loaded.objects), &[rule]);
+    let findings = check_with(
+        &Inventory::new(loaded.objects),
+        &[rule],
+        &fixture_context(&text),
+    );
     for (object, &bad) in &expected {
         let count = findings.iter().filter(|f| &f.object == object).count();
         if bad && count == 0 {

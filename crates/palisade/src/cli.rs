@@ -110,6 +110,16 @@ pub struct ScanArgs {
     #[arg(long, value_name = "VERSION")]
     pub pss_version: Option<String>,
 
+    /// Trade-offs to apply: dev, staging or prod [default: prod]. A Namespace can choose its
+    /// own with the `palisade.dev/profile` label.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Kubernetes version the manifests target (`1.N`), for deprecated and removed APIs
+    /// [default: the newest known].
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
+
     /// Ignore `palisade.dev/ignore` annotations: objects cannot exempt themselves.
     #[arg(long)]
     pub no_inline_suppression: bool,

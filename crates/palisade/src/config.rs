@@ -3,7 +3,7 @@
 
 use crate::cli::ScanArgs;
 use anyhow::{Context, Result, bail};
-use palisade_rules::settings::{FailOn, Options, Settings};
+use palisade_rules::settings::{FailOn, Options, Profile, Settings};
 use std::path::{Path, PathBuf};
 
 /// File names looked for in the current folder, in order.
@@ -57,6 +57,15 @@ pub fn options(args: &ScanArgs) -> Result<Options> {
     }
     if let Some(version) = &args.pss_version {
         options.pss_version = Some(version.clone());
+    }
+    if let Some(profile) = &args.profile {
+        let profile: Profile = profile
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--profile: {e}"))?;
+        options.profile = Some(profile);
+    }
+    if let Some(version) = &args.kubernetes_version {
+        options.kubernetes_version = Some(version.clone());
     }
     if args.no_inline_suppression {
         options.inline_suppression = Some(false);

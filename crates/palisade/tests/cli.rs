@@ -67,7 +67,7 @@ fn hardened_example_is_clean() {
 #[test]
 fn stdin_is_scanned() {
     let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x:1\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [ALL]}\n";
-    let (code, report) = scan_json(&["-"], Some(manifest));
+    let (code, report) = scan_json(&["-", "--select", "WL002"], Some(manifest));
     assert_eq!(code, 1);
     assert_eq!(codes(&report), ["WL002"]);
     assert_eq!(report["findings"][0]["location"]["file"], "<stdin>");
@@ -77,7 +77,7 @@ fn stdin_is_scanned() {
 #[test]
 fn broken_document_is_reported_and_the_rest_scanned() {
     let stream = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  hostIPC: true\n  containers: []\n---\napiVersion: v1\nkind: Pod\nmetadata: [unclosed\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c}\nspec:\n  hostNetwork: true\n  containers: []\n";
-    let (code, report) = scan_json(&["-"], Some(stream));
+    let (code, report) = scan_json(&["-", "--select", "WL002"], Some(stream));
     assert_eq!(code, 2, "an unparsable document makes the run exit 2");
     assert_eq!(report["errors"].as_array().map(Vec::len), Some(1));
     assert_eq!(report["errors"][0]["document"], 1);
@@ -149,7 +149,7 @@ fn output_file_and_fail_on() {
 fn select_and_ignore() {
     let (_, report) = scan_json(&["examples", "--select", "WL002"], None);
     assert_eq!(codes(&report), ["WL002"]);
-    let (_, report) = scan_json(&["examples", "--ignore", "WL,MF"], None);
+    let (_, report) = scan_json(&["examples", "--ignore", "WL,MF,SE,TN,DP"], None);
     assert!(codes(&report).is_empty());
 }
 
@@ -191,11 +191,14 @@ fn settings_file_exceptions_and_unknown_keys() {
 #[test]
 fn inline_suppression_can_be_disabled() {
     let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    palisade.dev/ignore: WL002\n    palisade.dev/ignore-reason: node exporter\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x:1\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [ALL]}\n";
-    let (code, report) = scan_json(&["-"], Some(manifest));
+    let (code, report) = scan_json(&["-", "--select", "WL002"], Some(manifest));
     assert_eq!(code, 0);
     assert!(codes(&report).is_empty());
     assert_eq!(report["suppressed"][0]["by"]["type"], "inline");
-    let (code, report) = scan_json(&["-", "--no-inline-suppression"], Some(manifest));
+    let (code, report) = scan_json(
+        &["-", "--select", "WL002", "--no-inline-suppression"],
+        Some(manifest),
+    );
     assert_eq!(code, 1);
     assert_eq!(codes(&report), ["WL002"]);
 }
@@ -335,4 +338,61 @@ fn pss_version_and_level_selection_in_scan() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("pss-version"));
+}
+
+#[test]
+fn profiles_change_what_applies() {
+    let manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: play\n  labels:\n    palisade.dev/profile: dev\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: play\nspec:\n  containers:\n  - name: c\n    image: registry.example/c:1.0\n";
+    let severity_of = |report: &Value, code: &str| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["rule"] == code)
+            .map(|f| f["severity"].as_str().unwrap_or("").to_string())
+    };
+    // The namespace label picks `dev`: probes are info, ownership is off.
+    let (_, report) = scan_json(&["-"], Some(manifest));
+    assert_eq!(severity_of(&report, "WL026").as_deref(), Some("info"));
+    assert_eq!(severity_of(&report, "TN008"), None);
+    assert!(
+        report["suppressed"]
+            .as_array()
+            .expect("suppressed")
+            .iter()
+            .any(|s| s["by"]["type"] == "profile" && s["finding"]["rule"] == "TN008")
+    );
+    // Without the label, `--profile` decides for the whole scan.
+    let unlabelled = manifest.replace("palisade.dev/profile: dev", "team: x");
+    let (_, report) = scan_json(&["-"], Some(&unlabelled));
+    assert_eq!(severity_of(&report, "WL026").as_deref(), Some("low"));
+    let (_, report) = scan_json(&["-", "--profile", "dev"], Some(&unlabelled));
+    assert_eq!(severity_of(&report, "WL026").as_deref(), Some("info"));
+    palisade()
+        .args(["scan", "examples", "--profile", "qa"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--profile"));
+}
+
+#[test]
+fn kubernetes_version_selects_removed_apis() {
+    let manifest = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: pdb\nspec:\n  minAvailable: 1\n";
+    let (_, report) = scan_json(
+        &["-", "--select", "DP", "--kubernetes-version", "1.24"],
+        Some(manifest),
+    );
+    assert_eq!(codes(&report), ["DP002"]);
+    let (code, report) = scan_json(
+        &["-", "--select", "DP", "--kubernetes-version", "1.25"],
+        Some(manifest),
+    );
+    assert_eq!(codes(&report), ["DP001"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["findings"][0]["path"], "/apiVersion");
+    palisade()
+        .args(["scan", "examples", "--kubernetes-version", "2.0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("kubernetes-version"));
 }

@@ -9,15 +9,32 @@ use crate::pss::{self, Check, Version, Violation};
 use palisade_model::{Object, Workload, pointer};
 use std::collections::HashSet;
 
+/// Whether a dedicated rule reports the violation at this path in more detail.
+pub type ReportedElsewhere = fn(&Workload<'_>, &str) -> bool;
+
 /// A rule that reports the violations of one Pod Security check.
 pub struct PssControl {
     meta: &'static RuleMeta,
     check: &'static str,
+    skip: Option<ReportedElsewhere>,
 }
 
 impl PssControl {
     pub const fn new(meta: &'static RuleMeta, check: &'static str) -> Self {
-        Self { meta, check }
+        Self {
+            meta,
+            check,
+            skip: None,
+        }
+    }
+
+    /// Leave the violations `skip` accepts to the dedicated rule that reports them, so one
+    /// problem yields one finding.
+    pub const fn skipping(self, skip: ReportedElsewhere) -> Self {
+        Self {
+            skip: Some(skip),
+            ..self
+        }
     }
 
     /// The upstream ID of the check the rule runs.
@@ -35,6 +52,9 @@ impl PssControl {
         if let Some(replaced) = check.overrides.and_then(pss::find_check) {
             let reported = reported_paths(replaced, workload, version);
             violations.retain(|violation| !reported.contains(&violation.path));
+        }
+        if let Some(skip) = self.skip {
+            violations.retain(|violation| !skip(workload, &violation.path));
         }
         violations
     }
@@ -182,7 +202,10 @@ pub static CAPABILITY_BEYOND_BASELINE: RuleMeta = RuleMeta {
         (CVE-2022-0492), `SYS_MODULE` loads kernel modules, `SYS_PTRACE` injects code into other \
         processes, `NET_ADMIN` and `NET_RAW` rewrite routes or spoof traffic on the pod network, \
         `BPF` and `PERFMON` open the kernel's tracing interfaces. High: one added capability is \
-        often all an attacker in the container needs to reach the node.",
+        often all an attacker in the container needs to reach the node. The capabilities WL037 \
+        dangerous-capability rates (`SYS_ADMIN`, `SYS_MODULE`, `ALL`, `NET_ADMIN`, `SYS_PTRACE`, \
+        `DAC_READ_SEARCH`, `SYS_RAWIO`, `BPF`, `PERFMON`, `NET_RAW`) are reported there instead, \
+        so each added capability gives one finding.",
     remediation: "Remove the capability from `securityContext.capabilities.add`; drop `ALL` and add \
         back only what the process needs from the baseline set (usually nothing, or \
         `NET_BIND_SERVICE` to bind a port below 1024).",
@@ -222,7 +245,10 @@ pub static HOST_PATH_VOLUME: RuleMeta = RuleMeta {
         the kubelet's credentials and every pod's secrets; `/var/log` with a symlink trick has \
         read arbitrary node files through the kubelet's log endpoint. Even a read-only mount \
         leaks credentials and configuration. High: any hostPath is one step from node \
-        compromise, whatever its path.",
+        compromise, whatever its path. The sensitive paths (runtime sockets, `/`, `/etc`, \
+        `/proc`, `/sys`, `/var/lib/kubelet`, `/var/log` and the others WL035 sensitive-host-path \
+        lists) are reported there instead, with their own rating, so each volume gives one \
+        finding.",
     remediation: "Replace the hostPath volume with an `emptyDir`, a `configMap` or `secret`, a \
         `persistentVolumeClaim` or a CSI volume; agents that must read node files belong in a \
         dedicated, privileged namespace, with `readOnly: true` and the narrowest path.",
@@ -700,9 +726,11 @@ pub static PROC_MOUNT_NOT_DEFAULT: RuleMeta = RuleMeta {
 pub static HOST_PROCESS_CONTAINER_RULE: PssControl =
     PssControl::new(&HOST_PROCESS_CONTAINER, "windowsHostProcess");
 pub static CAPABILITY_BEYOND_BASELINE_RULE: PssControl =
-    PssControl::new(&CAPABILITY_BEYOND_BASELINE, "capabilities_baseline");
+    PssControl::new(&CAPABILITY_BEYOND_BASELINE, "capabilities_baseline")
+        .skipping(super::dangerous_capability::reports);
 pub static HOST_PATH_VOLUME_RULE: PssControl =
-    PssControl::new(&HOST_PATH_VOLUME, "hostPathVolumes");
+    PssControl::new(&HOST_PATH_VOLUME, "hostPathVolumes")
+        .skipping(super::sensitive_host_path::reports);
 pub static HOST_PORT_RULE: PssControl = PssControl::new(&HOST_PORT, "hostPorts");
 pub static APPARMOR_UNCONFINED_RULE: PssControl =
     PssControl::new(&APPARMOR_UNCONFINED, "appArmorProfile");
@@ -890,8 +918,8 @@ mod tests {
 
         let value = pod(json!({
             "containers": [
-                {"name": "admin", "image": "x",
-                 "securityContext": {"capabilities": {"add": ["SYS_ADMIN", "CHOWN"]}}},
+                {"name": "clock", "image": "x",
+                 "securityContext": {"capabilities": {"add": ["SYS_TIME", "CHOWN"]}}},
                 {"name": "ok", "image": "x", "securityContext": {
                     "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}}
             ]
@@ -917,7 +945,7 @@ mod tests {
         let value = pod(json!({
             "containers": [{"name": "app", "image": "x"}],
             "volumes": [
-                {"name": "host", "hostPath": {"path": "/"}},
+                {"name": "host", "hostPath": {"path": "/mnt/data"}},
                 {"name": "share", "nfs": {"server": "nfs", "path": "/"}},
                 {"name": "tmp", "emptyDir": {}}
             ]

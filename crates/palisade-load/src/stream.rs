@@ -1,0 +1,197 @@
+//! Reads a manifest file in blocks and loads the complete documents of each block before
+//! reading on, so a large stream never sits in memory whole: only the current block and the
+//! document still open at its end are kept. Files that may need the JSON fallback (named
+//! `.json`, or starting like JSON) are read whole, since the fallback reads the stream again.
+
+use crate::error::Failure;
+use crate::{Batch, Limits, Loaded, looks_like_json, parse_source, split};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Bytes read at a time; large enough that each block holds thousands of documents to parse
+/// in parallel.
+const BLOCK: usize = 8 << 20;
+
+const BOM: &str = "\u{feff}";
+
+pub(crate) fn load_file(path: &Path, file: &Arc<str>, limits: &Limits) -> Result<Loaded, Failure> {
+    load_blocks(File::open(path).map_err(read_error)?, file, limits, BLOCK)
+}
+
+fn read_error(e: std::io::Error) -> Failure {
+    Failure::Read(e.to_string())
+}
+
+/// Append up to `want` bytes; true at the end of the input.
+fn fill(reader: &mut impl Read, buffer: &mut Vec<u8>, want: usize) -> Result<bool, Failure> {
+    let want = u64::try_from(want).unwrap_or(u64::MAX);
+    let read = reader
+        .by_ref()
+        .take(want)
+        .read_to_end(buffer)
+        .map_err(read_error)?;
+    Ok((read as u64) < want)
+}
+
+fn utf8(bytes: &[u8], offset: usize) -> Result<&str, Failure> {
+    std::str::from_utf8(bytes).map_err(|e| Failure::NotUtf8(offset + e.valid_up_to()))
+}
+
+pub(crate) fn load_blocks(
+    mut reader: impl Read,
+    file: &Arc<str>,
+    limits: &Limits,
+    block: usize,
+) -> Result<Loaded, Failure> {
+    let mut buffer = Vec::new();
+    let mut eof = fill(&mut reader, &mut buffer, block)?;
+    let start = match std::str::from_utf8(&buffer) {
+        Ok(text) => text,
+        Err(e) => utf8(&buffer[..e.valid_up_to()], 0)?,
+    };
+    let start = start.strip_prefix(BOM).unwrap_or(start);
+    if eof || start.trim_start().is_empty() || looks_like_json(file, start) {
+        if !eof {
+            reader.read_to_end(&mut buffer).map_err(read_error)?;
+        }
+        return Ok(parse_source(utf8(&buffer, 0)?, file.clone(), limits));
+    }
+
+    let mut loaded = Loaded {
+        files: 1,
+        ..Loaded::default()
+    };
+    // Bytes of the input before `buffer`, lines before it, documents before it.
+    let mut offset = 0;
+    let mut first_line: u32 = 0;
+    let mut first_document = 0;
+    loop {
+        // Only whole lines, so that no marker line is judged on a part of it.
+        let usable = if eof {
+            buffer.len()
+        } else {
+            buffer
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+        };
+        let text = utf8(&buffer[..usable], offset)?;
+        let skip = if offset == 0 && text.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        let text = &text[skip..];
+        let chunks = split::split(text);
+        // The last document may go on in the next block.
+        let (complete, rest, rest_line) = match chunks.split_last() {
+            _ if eof => (&chunks[..], text.len(), 0),
+            Some((last, complete)) => (complete, last.start, last.line),
+            None => (&chunks[..], 0, 0),
+        };
+        let batch = Batch {
+            text,
+            chunks: complete,
+            first_line,
+            first_document,
+        };
+        batch.load(file, limits, &mut loaded);
+        if eof {
+            return Ok(loaded);
+        }
+        first_document += complete.len();
+        first_line = first_line.saturating_add(rest_line);
+        let consumed = skip + rest;
+        buffer.drain(..consumed);
+        offset += consumed;
+        // Read at least as much as is kept, so a huge document is scanned a few times only.
+        let want = block.max(buffer.len());
+        eof = fill(&mut reader, &mut buffer, want)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_source;
+
+    fn summary(loaded: &Loaded) -> String {
+        let objects: Vec<String> = loaded
+            .objects
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {:?} {:?} {} {:?}",
+                    o.document,
+                    o.reference,
+                    o.template,
+                    o.item,
+                    o.location("/metadata/name"),
+                    o.duplicates
+                )
+            })
+            .collect();
+        format!(
+            "{objects:#?}\n{:#?}\n{:#?}\n{} {}",
+            loaded.errors, loaded.notices, loaded.documents, loaded.files
+        )
+    }
+
+    #[test]
+    fn blocks_load_like_the_whole_text() {
+        let mut text = String::from("\u{feff}# leading comment\n");
+        for i in 0..40 {
+            match i % 7 {
+                0 => text.push_str(&format!(
+                    "---\n# Source: chart/templates/t{i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  name: d{i}\n"
+                )),
+                1 => text.push_str("---\n# only a comment\n"),
+                2 => text.push_str(&format!(
+                    "---\napiVersion: v1\nkind: Pod\nmetadata: [broken\n  name: p{i}\n"
+                )),
+                3 => text.push_str(&format!(
+                    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s{i}\n  annotations:\n    note: \"é{i}\"\n...\n# between\n"
+                )),
+                4 => text.push_str(&format!(
+                    "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: l{i}\n- x: 1\n"
+                )),
+                5 => text.push_str("---\nnot: an object\n"),
+                _ => text.push_str(&format!(
+                    "---\napiVersion: v1\nkind: Pod\nmetadata: &m\n  name: a{i}\nspec:\n  <<: {{x: 1}}\n  x: 2\n"
+                )),
+            }
+        }
+        let file: Arc<str> = "stream.yaml".into();
+        let limits = Limits::default();
+        let bare = text.trim_start_matches([
+            '\u{feff}', '#', ' ', 'l', 'e', 'a', 'd', 'i', 'n', 'g', 'c', 'o', 'm', 't', '\n',
+        ]);
+        assert!(bare.starts_with("---\n# Source"));
+        for text in [&text[..], bare] {
+            let loaded = parse_source(text, file.clone(), &limits);
+            assert!(
+                loaded.objects.len() > 15 && loaded.errors.len() > 3,
+                "{}",
+                summary(&loaded)
+            );
+            assert!(loaded.notices.len() > 3);
+            let whole = summary(&loaded);
+            for block in [1, 2, 3, 7, 50, 333, 4096] {
+                let loaded = load_blocks(text.as_bytes(), &file, &limits, block).unwrap();
+                assert_eq!(summary(&loaded), whole, "block {block}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_later_block() {
+        let mut bytes = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n---\n".repeat(10);
+        let at = bytes.len();
+        bytes.extend_from_slice(b"a: \xff\n");
+        let file: Arc<str> = "bad.yaml".into();
+        let err = load_blocks(&bytes[..], &file, &Limits::default(), 64).unwrap_err();
+        assert_eq!(err, Failure::NotUtf8(at + 3));
+    }
+}
