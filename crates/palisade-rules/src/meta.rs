@@ -86,6 +86,10 @@ pub enum Pack {
     Tenancy,
     /// Deprecated and removed APIs, unsupported versions (`DP`).
     Deprecations,
+    /// RBAC: risky grants, escalation paths, workload identities (`RB`).
+    Rbac,
+    /// NetworkPolicy coverage and external exposure (`NP`).
+    Network,
 }
 
 impl Pack {
@@ -96,6 +100,8 @@ impl Pack {
             Self::Secrets => "SE",
             Self::Tenancy => "TN",
             Self::Deprecations => "DP",
+            Self::Rbac => "RB",
+            Self::Network => "NP",
         }
     }
 
@@ -106,6 +112,8 @@ impl Pack {
             Self::Secrets => "Secrets hygiene",
             Self::Tenancy => "Multi-tenancy and ownership",
             Self::Deprecations => "API currency",
+            Self::Rbac => "RBAC",
+            Self::Network => "Network",
         }
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod deprecations;
 pub mod manifest;
+pub mod network;
+pub mod rbac;
 pub mod secrets;
 pub mod tenancy;
 pub mod workload;

@@ -11,6 +11,8 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         let mut rules: Vec<&'static dyn Rule> = Vec::new();
         rules.extend_from_slice(packs::deprecations::RULES);
         rules.extend_from_slice(packs::manifest::RULES);
+        rules.extend_from_slice(packs::network::RULES);
+        rules.extend_from_slice(packs::rbac::RULES);
         rules.extend_from_slice(packs::secrets::RULES);
         rules.extend_from_slice(packs::tenancy::RULES);
         rules.extend_from_slice(packs::workload::RULES);

@@ -1,0 +1,5 @@
+//! `NP`: NetworkPolicy coverage, allow-all rules and external exposure.
+
+use crate::meta::Rule;
+
+pub static RULES: &[&dyn Rule] = &[];
