@@ -18,6 +18,93 @@ fn kinds(meta: &RuleMeta) -> String {
         .join(", ")
 }
 
+/// A known disagreement with another tool on that tool's own test fixtures, explained.
+/// The list lives in `peers/differences.yaml` and is checked by the peer comparison test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerDifference {
+    pub peer: String,
+    pub check: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// The explained disagreements with peer tools, in file order.
+pub fn peer_differences() -> Vec<PeerDifference> {
+    static TEXT: &str = include_str!("../peers/differences.yaml");
+    let Ok(serde_json::Value::Array(entries)) = serde_saphyr::from_str::<Value>(TEXT) else {
+        return Vec::new();
+    };
+    let field = |entry: &Value, key: &str| {
+        entry
+            .get(key)
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .unwrap_or_default()
+    };
+    entries
+        .iter()
+        .map(|entry| PeerDifference {
+            peer: field(entry, "peer"),
+            check: field(entry, "check"),
+            rule: field(entry, "rule"),
+            reason: field(entry, "reason"),
+        })
+        .collect()
+}
+
+/// "Differences from other tools" for one rule: each distinct (peer, check, reason) once,
+/// with how many of the peer's fixtures it concerns.
+fn differences_markdown(code: &str, differences: &[PeerDifference]) -> String {
+    let mut grouped: Vec<(&PeerDifference, usize)> = Vec::new();
+    for d in differences.iter().filter(|d| d.rule == code) {
+        match grouped
+            .iter_mut()
+            .find(|(g, _)| g.peer == d.peer && g.check == d.check && g.reason == d.reason)
+        {
+            Some((_, count)) => *count += 1,
+            None => grouped.push((d, 1)),
+        }
+    }
+    if grouped.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "Differences from other tools (on their own test fixtures; checked by the peer \
+         comparison test):\n\n",
+    );
+    for (d, count) in grouped {
+        let fixtures = if count == 1 {
+            String::new()
+        } else {
+            format!(" ({count} fixtures)")
+        };
+        let _ = writeln!(out, "- {} `{}`{}: {}", d.peer, d.check, fixtures, d.reason);
+    }
+    out.push('\n');
+    out
+}
+
+/// The table of rule packs with their rule counts, for the README.
+pub fn packs_markdown(rules: &[&'static dyn Rule]) -> String {
+    let mut counts: Vec<(crate::meta::Pack, usize)> = Vec::new();
+    for rule in rules {
+        let pack = rule.meta().pack;
+        match counts.iter_mut().find(|(p, _)| *p == pack) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((pack, 1)),
+        }
+    }
+    counts.sort_by_key(|(pack, _)| pack.prefix());
+    let mut out = String::from("| pack | prefix | rules |\n|---|---|---|\n");
+    for (pack, n) in &counts {
+        let _ = writeln!(out, "| {} | `{}` | {} |", pack.title(), pack.prefix(), n);
+    }
+    let _ = writeln!(out, "| **all** | | **{}** |", rules.len());
+    out
+}
+
 /// The rules reference in Markdown.
 pub fn rules_markdown(rules: &[&'static dyn Rule]) -> String {
     let mut out = String::new();
@@ -48,6 +135,7 @@ pub fn rules_markdown(rules: &[&'static dyn Rule]) -> String {
             m.summary
         );
     }
+    let differences = peer_differences();
     let mut pack = None;
     for rule in rules {
         let m = rule.meta();
@@ -73,6 +161,7 @@ pub fn rules_markdown(rules: &[&'static dyn Rule]) -> String {
             ensure_newline(m.bad_example),
             ensure_newline(m.good_example)
         );
+        out.push_str(&differences_markdown(m.code, &differences));
         if !m.references.is_empty() {
             out.push_str("References:\n\n");
             for r in m.references {
@@ -180,6 +269,19 @@ pub fn rules_json(rules: &[&'static dyn Rule]) -> Value {
 mod tests {
     use super::*;
     use crate::registry::all_rules;
+
+    #[test]
+    fn peer_differences_parse_and_render() {
+        let differences = peer_differences();
+        assert!(differences.len() > 10);
+        assert!(
+            differences
+                .iter()
+                .all(|d| !d.reason.is_empty() && !d.rule.is_empty())
+        );
+        let md = rules_markdown(all_rules());
+        assert!(md.contains("Differences from other tools"));
+    }
 
     #[test]
     fn reference_lists_every_rule() {
