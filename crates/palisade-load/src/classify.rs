@@ -72,7 +72,7 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
         out.notices.push(notice(message.to_string()));
         return out;
     }
-    let api_version = value["apiVersion"].as_str().unwrap_or_default();
+    let api_version = value["apiVersion"].as_str().unwrap_or_default().to_string();
     let kind = value["kind"].as_str().unwrap_or_default().to_string();
     if api_version.starts_with("kustomize.config.k8s.io/") {
         out.notices.push(notice(format!(
@@ -90,10 +90,25 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
             _ => Vec::new(),
         };
         let list_span = positions.span();
+        // API list responses (`PodList`, `RoleList`, ...) leave the type out of their items:
+        // the list's kind and apiVersion say what they are.
+        let item_type = kind
+            .strip_suffix("List")
+            .filter(|k| !k.is_empty())
+            .map(|k| (api_version.to_string(), k.to_string()));
         let mut item_nodes = items_node
             .into_iter()
             .flat_map(|node| positions.children(node));
-        for (i, item) in items.into_iter().enumerate() {
+        for (i, mut item) in items.into_iter().enumerate() {
+            if let (Some((item_api_version, item_kind)), Some(map)) =
+                (&item_type, item.as_object_mut())
+                && !map.contains_key("kind")
+                && !map.contains_key("apiVersion")
+            {
+                // Appended after the item's own fields, so its positions stay aligned.
+                map.insert("apiVersion".into(), Value::from(item_api_version.as_str()));
+                map.insert("kind".into(), Value::from(item_kind.as_str()));
+            }
             let tree = item_nodes
                 .next()
                 .and_then(|node| positions.subtree(node))

@@ -9,6 +9,8 @@
 
 mod build;
 mod classify;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 mod error;
 mod json;
 mod relax;

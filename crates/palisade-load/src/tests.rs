@@ -395,3 +395,22 @@ fn corpus_kubesec_assets() {
         println!("error: {error}");
     }
 }
+
+#[test]
+fn api_list_items_get_their_type_from_the_list() {
+    let text = r#"{"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": "7"},
+ "items": [
+  {"metadata": {"name": "a", "namespace": "ns"}, "spec": {"hostPID": true, "containers": []}},
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"}}
+ ]}"#;
+    let loaded = parse_source(text, "pods.json".into(), &Limits::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let refs: Vec<String> = loaded
+        .objects
+        .iter()
+        .map(|o| o.reference.to_string())
+        .collect();
+    assert_eq!(refs, ["Pod ns/a", "Pod b"]);
+    // Positions still point at the item's own fields.
+    assert_eq!(loaded.objects[0].location("/spec/hostPID").line, 3);
+}

@@ -7,8 +7,10 @@ pub mod docs;
 pub mod engine;
 pub mod finding;
 pub mod meta;
+pub mod netpol;
 pub mod packs;
 pub mod pss;
+pub mod rbac;
 pub mod registry;
 pub mod settings;
 

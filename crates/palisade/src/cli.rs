@@ -55,6 +55,12 @@ pub enum Command {
     /// namespace satisfies, and what each namespace label would reject.
     #[command(after_help = PSS_EXAMPLES)]
     Pss(PssArgs),
+    /// RBAC questions: who can make a request, what a subject can do, and escalation paths to
+    /// cluster-admin.
+    Rbac(crate::rbac_cmd::RbacArgs),
+    /// NetworkPolicy analysis by workload identity: can one workload reach another, who can
+    /// reach whom, and what the outside world reaches.
+    Netpol(crate::netpol_cmd::NetpolArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,8 +82,11 @@ pub enum ColorChoice {
 pub struct ScanArgs {
     /// Files or folders to scan (`.yaml`, `.yml`, `.json`, searched recursively); `-` reads
     /// standard input.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub live: crate::cluster_args::ClusterArgs,
 
     /// Report format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
@@ -163,8 +172,11 @@ pub enum PssFormat {
 #[derive(Debug, Args)]
 pub struct PssArgs {
     /// Files or folders to read; `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub live: crate::cluster_args::ClusterArgs,
 
     /// Pod Security policy version: `v1.N` or `latest`.
     #[arg(long, value_name = "VERSION", default_value = "latest")]

@@ -6,8 +6,11 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
+mod cluster_args;
 mod config;
+mod netpol_cmd;
 mod pss_cmd;
+mod rbac_cmd;
 mod rules_cmd;
 mod scan;
 
@@ -24,6 +27,8 @@ fn main() -> ExitCode {
         cli::Command::Rules(args) => rules_cmd::list(&args),
         cli::Command::Explain(args) => rules_cmd::explain(&args),
         cli::Command::Pss(args) => pss_cmd::run(&args),
+        cli::Command::Rbac(args) => rbac_cmd::run(&args),
+        cli::Command::Netpol(args) => netpol_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

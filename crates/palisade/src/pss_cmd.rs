@@ -94,7 +94,8 @@ pub fn run(args: &PssArgs) -> Result<u8> {
         )
     })?;
     let inputs = crate::scan::inputs(&args.paths);
-    let loaded = palisade_load::load(&inputs, &Limits::default());
+    let mut loaded = palisade_load::load(&inputs, &Limits::default());
+    args.live.read_into(&mut loaded)?;
     let errors = loaded.errors.clone();
     let inventory = Inventory::new(loaded.objects);
 

@@ -49,7 +49,8 @@ pub fn inputs(paths: &[std::path::PathBuf]) -> Vec<Input> {
 pub fn run(args: &ScanArgs) -> Result<u8> {
     let settings = config::settings(args)?;
     let inputs = inputs(&args.paths);
-    let loaded = palisade_load::load(&inputs, &Limits::default());
+    let mut loaded = palisade_load::load(&inputs, &Limits::default());
+    args.live.read_into(&mut loaded)?;
     let stats = Stats {
         files: loaded.files,
         documents: loaded.documents,

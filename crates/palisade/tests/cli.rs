@@ -149,7 +149,7 @@ fn output_file_and_fail_on() {
 fn select_and_ignore() {
     let (_, report) = scan_json(&["examples", "--select", "WL002"], None);
     assert_eq!(codes(&report), ["WL002"]);
-    let (_, report) = scan_json(&["examples", "--ignore", "WL,MF,SE,TN,DP"], None);
+    let (_, report) = scan_json(&["examples", "--ignore", "WL,MF,SE,TN,DP,NP,RB"], None);
     assert!(codes(&report).is_empty());
 }
 

@@ -67,16 +67,11 @@ pub fn corpus() -> Option<PathBuf> {
 struct Recorded {
     index: BTreeMap<String, PathBuf>,
     behaviour: Behaviour,
-    pods: Option<Value>,
+    pods: Option<Arc<Value>>,
 }
 
 impl Recorded {
     fn load(&self, path: &str) -> Option<Value> {
-        if path == "/api/v1/pods"
-            && let Some(pods) = &self.pods
-        {
-            return Some(pods.clone());
-        }
         let file = self.index.get(path)?;
         serde_json::from_slice(&std::fs::read(file).ok()?).ok()
     }
@@ -115,7 +110,7 @@ pub fn start(dir: &Path, behaviour: Behaviour) -> FakeApi {
             round += 1;
         }
         list["items"] = Value::Array(grown);
-        recorded.pods = Some(list);
+        recorded.pods = Some(Arc::new(list));
     }
     let recorded = Arc::new(recorded);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -133,6 +128,7 @@ pub fn start(dir: &Path, behaviour: Behaviour) -> FakeApi {
 }
 
 fn serve_connection(stream: TcpStream, recorded: &Recorded, log: &Mutex<Vec<Seen>>) {
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
     loop {
@@ -184,7 +180,9 @@ fn serve_connection(stream: TcpStream, recorded: &Recorded, log: &Mutex<Vec<Seen
             "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
         );
-        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(&body).is_err() {
+        let mut response = head.into_bytes();
+        response.extend_from_slice(&body);
+        if stream.write_all(&response).is_err() {
             return;
         }
     }
@@ -213,7 +211,10 @@ fn namespaced(path: &str) -> Option<(String, String)> {
     }
     let mut cluster_wide: Vec<&str> = parts[..at].to_vec();
     cluster_wide.push(parts[at + 2]);
-    Some((format!("/{}", cluster_wide.join("/")), parts[at + 1].to_string()))
+    Some((
+        format!("/{}", cluster_wide.join("/")),
+        parts[at + 1].to_string(),
+    ))
 }
 
 fn respond(recorded: &Recorded, path: &str, query: &str, accept: &str) -> (u16, Vec<u8>) {
@@ -224,7 +225,20 @@ fn respond(recorded: &Recorded, path: &str, query: &str, accept: &str) -> (u16, 
             format!("forbidden: User \"tester\" cannot list resource at {path}"),
         );
     }
-    let (mut value, namespace) = match recorded.load(path) {
+    let replicated = |p: &str| {
+        (p == "/api/v1/pods")
+            .then(|| recorded.pods.clone())
+            .flatten()
+    };
+    if let Some(pods) = replicated(path) {
+        return page(&pods, None, query, accept);
+    }
+    if let Some((wide, ns)) = namespaced(path)
+        && let Some(pods) = replicated(&wide)
+    {
+        return page(&pods, Some(&ns), query, accept);
+    }
+    let (value, namespace) = match recorded.load(path) {
         Some(value) => (value, None),
         None => match namespaced(path) {
             Some((wide, _)) if recorded.behaviour.forbidden.contains(&wide) => {
@@ -237,13 +251,18 @@ fn respond(recorded: &Recorded, path: &str, query: &str, accept: &str) -> (u16, 
             None => return status(404, "NotFound", format!("{path} not found")),
         },
     };
-    let Some(items) = value.get_mut("items").and_then(Value::as_array_mut) else {
-        return (200, serde_json::to_vec(&value).unwrap());
+    page(&value, namespace.as_deref(), query, accept)
+}
+
+/// One page of a list (or the whole of any other document).
+fn page(value: &Value, namespace: Option<&str>, query: &str, accept: &str) -> (u16, Vec<u8>) {
+    let Some(items) = value.get("items").and_then(Value::as_array) else {
+        return (200, serde_json::to_vec(value).unwrap());
     };
-    if let Some(ns) = namespace {
-        items.retain(|item| item["metadata"]["namespace"].as_str() == Some(ns.as_str()));
-    }
-    let mut items = std::mem::take(items);
+    let items: Vec<&Value> = items
+        .iter()
+        .filter(|item| namespace.is_none() || item["metadata"]["namespace"].as_str() == namespace)
+        .collect();
     let total = items.len();
     let start: usize = match query_param(query, "continue") {
         Some(token) => match token.strip_prefix("offset-").and_then(|n| n.parse().ok()) {
@@ -256,7 +275,10 @@ fn respond(recorded: &Recorded, path: &str, query: &str, accept: &str) -> (u16, 
         .and_then(|n| n.parse().ok())
         .unwrap_or(usize::MAX);
     let end = start.saturating_add(limit).min(total);
-    let page: Vec<Value> = items.drain(start.min(end)..end).collect();
+    let page: Vec<Value> = items[start.min(end)..end]
+        .iter()
+        .map(|v| (*v).clone())
+        .collect();
     let metadata_only = accept.contains("as=PartialObjectMetadataList");
     let page = if metadata_only {
         page.into_iter()
@@ -268,6 +290,15 @@ fn respond(recorded: &Recorded, path: &str, query: &str, accept: &str) -> (u16, 
     } else {
         page
     };
+    let mut value = Value::Object(
+        value
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k != "items")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
     let mut meta = Map::new();
     meta.insert("resourceVersion".into(), Value::from("1035"));
     if end < total {

@@ -39,7 +39,9 @@ impl std::str::FromStr for Protocol {
             "TCP" => Ok(Self::Tcp),
             "UDP" => Ok(Self::Udp),
             "SCTP" => Ok(Self::Sctp),
-            _ => Err(format!("unknown protocol `{s}` (expected TCP, UDP or SCTP)")),
+            _ => Err(format!(
+                "unknown protocol `{s}` (expected TCP, UDP or SCTP)"
+            )),
         }
     }
 }
@@ -118,9 +120,11 @@ impl fmt::Display for PortSpec {
     }
 }
 
-/// A set of ports: per protocol, sorted disjoint inclusive ranges.
+/// A set of ports: every port, or per protocol sorted disjoint inclusive ranges. "Every port"
+/// needs no allocation, which keeps a matrix of open namespaces small.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PortSet {
+    all: bool,
     ranges: Vec<(Protocol, u16, u16)>,
 }
 
@@ -128,20 +132,26 @@ impl PortSet {
     /// Every port of every protocol.
     pub fn all() -> Self {
         Self {
-            ranges: Protocol::ALL.iter().map(|&p| (p, 1, u16::MAX)).collect(),
+            all: true,
+            ranges: Vec::new(),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        !self.all && self.ranges.is_empty()
     }
 
     pub fn is_all(&self) -> bool {
-        *self == Self::all()
+        self.all
     }
 
-    pub fn ranges(&self) -> &[(Protocol, u16, u16)] {
-        &self.ranges
+    /// The ranges, with "every port" spelled out per protocol.
+    pub fn ranges(&self) -> Vec<(Protocol, u16, u16)> {
+        if self.all {
+            Protocol::ALL.iter().map(|&p| (p, 1, u16::MAX)).collect()
+        } else {
+            self.ranges.clone()
+        }
     }
 
     /// The ports a rule's `ports` admit on a destination (empty `ports`: all).
@@ -160,6 +170,10 @@ impl PortSet {
     }
 
     fn normalise(&mut self) {
+        if self.all {
+            self.ranges.clear();
+            return;
+        }
         self.ranges.sort_unstable();
         let mut merged: Vec<(Protocol, u16, u16)> = Vec::with_capacity(self.ranges.len());
         for &(protocol, start, end) in &self.ranges {
@@ -170,11 +184,21 @@ impl PortSet {
                 _ => merged.push((protocol, start, end)),
             }
         }
+        if merged.len() == Protocol::ALL.len()
+            && merged.iter().all(|&(_, a, b)| a <= 1 && b == u16::MAX)
+        {
+            merged.clear();
+            self.all = true;
+        }
         self.ranges = merged;
     }
 
     pub fn union_with(&mut self, other: &PortSet) {
-        if other.is_empty() {
+        if self.all || other.is_empty() {
+            return;
+        }
+        if other.all {
+            *self = Self::all();
             return;
         }
         self.ranges.extend_from_slice(&other.ranges);
@@ -182,6 +206,12 @@ impl PortSet {
     }
 
     pub fn intersect(&self, other: &PortSet) -> PortSet {
+        if self.all {
+            return other.clone();
+        }
+        if other.all {
+            return self.clone();
+        }
         let mut ranges = Vec::new();
         for &(p, a, b) in &self.ranges {
             for &(q, c, d) in &other.ranges {
@@ -190,20 +220,22 @@ impl PortSet {
                 }
             }
         }
-        let mut set = PortSet { ranges };
+        let mut set = PortSet { all: false, ranges };
         set.normalise();
         set
     }
 
     pub fn contains(&self, protocol: Protocol, port: u16) -> bool {
-        self.ranges
-            .iter()
-            .any(|&(p, a, b)| p == protocol && a <= port && port <= b)
+        self.all
+            || self
+                .ranges
+                .iter()
+                .any(|&(p, a, b)| p == protocol && a <= port && port <= b)
     }
 
     /// `TCP/80`, `TCP/8000-8080`, `UDP/any`, or `any` for every port.
     pub fn labels(&self) -> Vec<String> {
-        if self.is_all() {
+        if self.all {
             return vec!["any".to_string()];
         }
         self.ranges

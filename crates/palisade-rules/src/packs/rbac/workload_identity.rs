@@ -1,0 +1,143 @@
+//! RB014: a pod runs as a service account that holds risky permissions.
+
+use crate::engine::Sink;
+use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use crate::rbac::paths::{Graph, token_mounted, workload_account};
+use crate::rbac::risk::classify;
+use crate::rbac::{Model, Scope, Subject};
+use palisade_model::Inventory;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub struct WorkloadIdentity;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "RB014",
+    name: "workload-risky-identity",
+    pack: Pack::Rbac,
+    severity: Severity::High,
+    kinds: &["<workload>", "RoleBinding", "ClusterRoleBinding"],
+    summary: "A pod runs as a service account that the scanned bindings give risky permissions \
+        or cluster-admin power.",
+    rationale: "A pod's service account is what an attacker becomes after exploiting the \
+        application: with a mounted token, one file read or command injection turns into every \
+        permission of the account, used from anywhere the API server is reachable. The rule \
+        follows the account's bindings, its groups (`system:serviceaccounts`, \
+        `system:serviceaccounts:<ns>`, `system:authenticated`) and aggregated ClusterRoles, and \
+        reports the risky permissions the pod inherits: critical when the identity is \
+        cluster-admin equivalent (full control, impersonation of any user or group, or binding \
+        cluster-admin to itself), high when risky permissions come with a mounted token, \
+        medium when the token is not mounted (a compromised pod can still obtain one in some \
+        setups, and the grant remains for whoever else runs as the account).",
+    remediation: "Give the workload its own service account bound to a Role with only what it \
+        needs; move controller-level permissions to a dedicated component, and set \
+        `automountServiceAccountToken: false` when the application does not call the API.",
+    bad_example: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      serviceAccountName: web\n      containers:\n      - name: web\n        image: registry.example/web:2.3.1\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: web-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: web\n  namespace: shop\n",
+    good_example: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      serviceAccountName: web\n      automountServiceAccountToken: false\n      containers:\n      - name: web\n        image: registry.example/web:2.3.1\n",
+    pss: &[],
+    references: &[
+        Reference {
+            title: "CIS Kubernetes Benchmark 5.1.5 and 5.1.6: default service accounts and \
+                mounted service account tokens",
+            url: "https://www.cisecurity.org/benchmark/kubernetes",
+        },
+        Reference {
+            title: "NSA/CISA Kubernetes Hardening Guide: Service account tokens",
+            url: "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF",
+        },
+        Reference {
+            title: "Kubernetes documentation: Role Based Access Control Good Practices",
+            url: "https://kubernetes.io/docs/concepts/security/rbac-good-practices/",
+        },
+        Reference {
+            title: "MITRE ATT&CK T1552.007: Unsecured Credentials: Container API",
+            url: "https://attack.mitre.org/techniques/T1552/007/",
+        },
+        Reference {
+            title: "MITRE ATT&CK T1078.001: Valid Accounts: Default Accounts",
+            url: "https://attack.mitre.org/techniques/T1078/001/",
+        },
+    ],
+};
+
+impl Rule for WorkloadIdentity {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
+        let model = Model::build(inventory);
+        let mut graph = Graph::build(&model);
+        for object in inventory.objects() {
+            let Some((ns, name)) = workload_account(object) else {
+                continue;
+            };
+            let Some(workload) = object.workload() else {
+                continue;
+            };
+            let subject = Subject::service_account(&ns, &name);
+            let identity = subject.identity();
+            let mut risks: BTreeMap<String, String> = BTreeMap::new();
+            for grant in model.grants(&identity) {
+                for hit in classify(model.rule_of(&grant)) {
+                    if hit.named_only {
+                        continue;
+                    }
+                    let scope = match &grant.scope {
+                        Scope::Cluster => "cluster-wide".to_string(),
+                        Scope::Namespace(ns) => format!("in {ns}"),
+                    };
+                    risks
+                        .entry(hit.risk.label().to_string())
+                        .or_insert_with(|| {
+                            format!("{scope} via {}", model.bindings[grant.binding].display())
+                        });
+                }
+            }
+            let admin = graph.is_admin(&subject);
+            if risks.is_empty() && admin.is_none() {
+                continue;
+            }
+            let mounted = token_mounted(&model, object, &ns, &name);
+            let path = ["serviceAccountName", "serviceAccount"]
+                .iter()
+                .find(|f| workload.pod_spec.get(**f).and_then(Value::as_str).is_some())
+                .map_or(workload.pod_spec_path.clone(), |f| workload.spec_path(f));
+            let token = if mounted {
+                "its token is mounted"
+            } else {
+                "its token is not mounted"
+            };
+            let (message, severity) = match &admin {
+                Some(step) => (
+                    format!(
+                        "the pod runs as service account `{ns}/{name}`, which is cluster-admin \
+                         equivalent: it {} ({}); {token}",
+                        step.action,
+                        step.via.as_deref().unwrap_or("")
+                    ),
+                    Severity::Critical,
+                ),
+                None => {
+                    let list: Vec<String> = risks
+                        .iter()
+                        .map(|(label, how)| format!("{label} ({how})"))
+                        .collect();
+                    (
+                        format!(
+                            "the pod runs as service account `{ns}/{name}`, which {}; {token}",
+                            list.join("; ")
+                        ),
+                        if mounted {
+                            Severity::High
+                        } else {
+                            Severity::Medium
+                        },
+                    )
+                }
+            };
+            let finding = sink.report(object, path, message);
+            finding.severity = severity;
+        }
+    }
+}
