@@ -30,10 +30,11 @@ Examples:
     version,
     about = "Find security problems in Kubernetes manifests, with the exact file, line and field.",
     long_about = "Palisade scans Kubernetes manifests (YAML or JSON files, folders, or the \
-        output of `helm template` and `kustomize build` on stdin) for insecure settings: \
-        privileged containers, shared host namespaces, privilege escalation, containers that \
-        may run as root, and manifest defects that hide values. Every finding says where it \
-        is, why it matters and how to fix it.",
+        output of `helm template` and `kustomize build` on stdin) for security problems: Pod \
+        Security Standards violations and workload hardening gaps, risky RBAC grants, missing \
+        network isolation, plain-text credentials, multi-tenancy guard rails and deprecated \
+        APIs. Every finding says where it is (file, line and field), why it matters and how to \
+        fix it.",
     after_help = "Run `palisade scan --help` for scan options and examples, `palisade rules` for \
         the rule list, `palisade explain WL001` for one rule."
 )]
