@@ -124,10 +124,15 @@ fn write_finding(
     finding: &Finding,
     indent: &str,
 ) -> io::Result<()> {
+    // A live object has no source lines: name the field instead.
+    let location = match &finding.location {
+        Some(l) if l.line == 0 => format!("{}#{}", clean(&l.file), clean(&finding.path)),
+        other => location_text(other.as_ref()),
+    };
     writeln!(
         out,
         "{indent}{}  {}  {} {}  {}",
-        location_text(finding.location.as_ref()),
+        location,
         painter.severity(finding.severity),
         finding.rule.code,
         finding.rule.name,
@@ -244,14 +249,18 @@ fn write_notices(
     if report.notices.is_empty() {
         return Ok(());
     }
-    let count = plural(report.notices.len(), "document", "documents");
+    let count = plural(report.notices.len(), "notice", "notices");
     if options.verbose {
         let mut notices: Vec<_> = report.notices.iter().collect();
         notices.sort_by(|a, b| {
             (&a.file, a.document, a.line, &a.message)
                 .cmp(&(&b.file, b.document, b.line, &b.message))
         });
-        writeln!(out, "{}", painter.bold(&format!("Skipped {count}:")))?;
+        writeln!(
+            out,
+            "{}",
+            painter.bold(&format!("{count} (what was skipped or folded, and why):"))
+        )?;
         for notice in notices {
             writeln!(out, "  {}", clean(&notice.to_string()))?;
         }
@@ -262,10 +271,7 @@ fn write_notices(
         } else {
             String::new()
         };
-        writeln!(
-            out,
-            "{count} skipped{reason}; run with --verbose to list them"
-        )?;
+        writeln!(out, "{count}{reason}; run with --verbose to list them")?;
     }
     writeln!(out)
 }

@@ -191,3 +191,16 @@ pub struct PssArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Catches conflicting flags (two `-n`, a duplicated id) in every subcommand, which clap
+    /// otherwise reports only when that subcommand runs.
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -51,6 +51,44 @@ pub struct ClusterArgs {
     pub quiet: bool,
 }
 
+/// The live-cluster flags for commands that always need every namespace (RBAC, network), where `-n`
+/// already means something else.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterWideArgs {
+    /// Read the live cluster through the Kubernetes API (kubeconfig from KUBECONFIG or
+    /// ~/.kube/config, or the in-cluster service account). PATH arguments become optional.
+    #[arg(long, help_heading = HEADING)]
+    pub cluster: bool,
+
+    /// Kubeconfig context to use [default: the current context].
+    #[arg(long, value_name = "NAME", requires = "cluster", help_heading = HEADING)]
+    pub context: Option<String>,
+
+    /// Also write what was read to FILE as one `kind: List` JSON document.
+    #[arg(long, value_name = "FILE", requires = "cluster", help_heading = HEADING)]
+    pub save_snapshot: Option<PathBuf>,
+
+    /// No progress indicator or summary on stderr.
+    #[arg(long, help_heading = HEADING)]
+    pub quiet: bool,
+}
+
+impl ClusterWideArgs {
+    /// With `--cluster`, read every namespace of the cluster into `loaded`.
+    pub fn read_into(&self, loaded: &mut Loaded) -> Result<()> {
+        ClusterArgs {
+            cluster: self.cluster,
+            context: self.context.clone(),
+            namespace: Vec::new(),
+            all_namespaces: true,
+            save_snapshot: self.save_snapshot.clone(),
+            read_secret_values: false,
+            quiet: self.quiet,
+        }
+        .read_into(loaded)
+    }
+}
+
 impl ClusterArgs {
     /// With `--cluster`, read the cluster and add what was read to `loaded` (objects,
     /// notices, and an error when nothing at all could be read). A configuration or

@@ -75,8 +75,11 @@ pub struct CanReachArgs {
     #[arg(short, long, value_enum, default_value_t = NetpolFormat::Text)]
     pub format: NetpolFormat,
     /// Files or folders to read; `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub live: crate::cluster_args::ClusterWideArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,8 +94,11 @@ pub struct MatrixArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Files or folders to read; `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub live: crate::cluster_args::ClusterWideArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,8 +107,11 @@ pub struct ExposureArgs {
     #[arg(short, long, value_enum, default_value_t = NetpolFormat::Text)]
     pub format: NetpolFormat,
     /// Files or folders to read; `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub live: crate::cluster_args::ClusterWideArgs,
 }
 
 pub fn run(args: &NetpolArgs) -> Result<u8> {
@@ -114,13 +123,17 @@ pub fn run(args: &NetpolArgs) -> Result<u8> {
 }
 
 /// Load the inputs; load errors go to standard error and make the exit code 2.
-fn load(paths: &[PathBuf]) -> (Inventory, bool) {
-    let loaded = palisade_load::load(&crate::scan::inputs(paths), &Limits::default());
+fn load(
+    paths: &[PathBuf],
+    live: &crate::cluster_args::ClusterWideArgs,
+) -> Result<(Inventory, bool)> {
+    let mut loaded = palisade_load::load(&crate::scan::inputs(paths), &Limits::default());
+    live.read_into(&mut loaded)?;
     for error in &loaded.errors {
         eprintln!("palisade: error: {error}");
     }
     let failed = !loaded.errors.is_empty();
-    (Inventory::new(loaded.objects), failed)
+    Ok((Inventory::new(loaded.objects), failed))
 }
 
 fn parse_port(text: &str) -> Result<(PortQuery, Protocol)> {
@@ -200,7 +213,7 @@ fn side_text(out: &mut String, direction: Direction, who: &str, side: &SideDecis
 
 fn can_reach(args: &CanReachArgs) -> Result<u8> {
     let (port, protocol) = parse_port(&args.port)?;
-    let (inventory, failed) = load(&args.paths);
+    let (inventory, failed) = load(&args.paths, &args.live)?;
     let network = Network::build(&inventory);
     let from = endpoint(&network, &args.from, "--from")?;
     let to = endpoint(&network, &args.to, "--to")?;
@@ -253,7 +266,7 @@ fn can_reach(args: &CanReachArgs) -> Result<u8> {
 }
 
 fn matrix(args: &MatrixArgs) -> Result<u8> {
-    let (inventory, failed) = load(&args.paths);
+    let (inventory, failed) = load(&args.paths, &args.live)?;
     let network = Network::build(&inventory);
     if let Some(ns) = &args.namespace
         && network.workloads_in(ns).is_empty()
@@ -390,7 +403,7 @@ fn channel_name(channel: Channel) -> &'static str {
 }
 
 fn exposure(args: &ExposureArgs) -> Result<u8> {
-    let (inventory, failed) = load(&args.paths);
+    let (inventory, failed) = load(&args.paths, &args.live)?;
     let network = Network::build(&inventory);
     let found = exposures(&inventory, &network);
     let out = match args.format {

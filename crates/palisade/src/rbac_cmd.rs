@@ -38,6 +38,9 @@ pub struct CommonArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = RbacFormat::Text)]
     pub format: RbacFormat,
+
+    #[command(flatten)]
+    pub live: crate::cluster_args::ClusterWideArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -50,7 +53,7 @@ pub enum RbacCommand {
         /// starting with `/`.
         resource: String,
         /// Files or folders to read; `-` reads standard input.
-        #[arg(value_name = "PATH", required = true)]
+        #[arg(value_name = "PATH", required_unless_present = "cluster")]
         paths: Vec<PathBuf>,
         /// Namespace of the request; without it, RoleBindings of every namespace count for
         /// their own namespace.
@@ -73,7 +76,7 @@ pub enum RbacCommand {
         /// `user:NAME`, `group:NAME` or `sa:NAMESPACE/NAME`.
         subject: String,
         /// Files or folders to read; `-` reads standard input.
-        #[arg(value_name = "PATH", required = true)]
+        #[arg(value_name = "PATH", required_unless_present = "cluster")]
         paths: Vec<PathBuf>,
         #[command(flatten)]
         common: CommonArgs,
@@ -82,18 +85,22 @@ pub enum RbacCommand {
     Paths {
         /// Files or folders to read (`-` reads standard input), optionally preceded by one
         /// subject (`user:NAME`, `group:NAME`, `sa:NAMESPACE/NAME`) to trace.
-        #[arg(value_name = "[SUBJECT] PATH", required = true)]
+        #[arg(value_name = "[SUBJECT] PATH", required_unless_present = "cluster")]
         args: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
 }
 
-fn load(paths: &[PathBuf]) -> (Inventory, Vec<String>) {
+fn load(
+    paths: &[PathBuf],
+    live: &crate::cluster_args::ClusterWideArgs,
+) -> Result<(Inventory, Vec<String>)> {
     let inputs = crate::scan::inputs(paths);
-    let loaded = palisade_load::load(&inputs, &Limits::default());
+    let mut loaded = palisade_load::load(&inputs, &Limits::default());
+    live.read_into(&mut loaded)?;
     let errors = loaded.errors.iter().map(ToString::to_string).collect();
-    (Inventory::new(loaded.objects), errors)
+    Ok((Inventory::new(loaded.objects), errors))
 }
 
 fn defaults_note(model: &Model<'_>) -> Option<String> {
@@ -172,7 +179,7 @@ pub fn run(args: &RbacArgs) -> Result<u8> {
             let mut req = request(verb, resource, group.as_deref(), subresource.as_deref())?;
             req.namespace = namespace.clone();
             req.name = name.clone();
-            let (inventory, errors) = load(paths);
+            let (inventory, errors) = load(paths, &common.live)?;
             let model = Model::build(&inventory);
             let allowed = model.who_can(&req);
             let mut out = String::new();
@@ -246,7 +253,7 @@ pub fn run(args: &RbacArgs) -> Result<u8> {
             common,
         } => {
             let subject = Subject::parse(subject).map_err(anyhow::Error::msg)?;
-            let (inventory, errors) = load(paths);
+            let (inventory, errors) = load(paths, &common.live)?;
             let model = Model::build(&inventory);
             let out = can(&model, &subject, common.format)?;
             finish(out, &errors)
@@ -258,11 +265,11 @@ pub fn run(args: &RbacArgs) -> Result<u8> {
                 }
                 _ => (None, args.clone()),
             };
-            if paths.is_empty() {
+            if paths.is_empty() && !common.live.cluster {
                 bail!("no input: give files or folders to read, or `-` for standard input");
             }
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            let (inventory, errors) = load(&paths);
+            let (inventory, errors) = load(&paths, &common.live)?;
             let model = Model::build(&inventory);
             let out = escalation_paths(&model, subject.as_ref(), common.format)?;
             finish(out, &errors)

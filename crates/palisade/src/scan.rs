@@ -48,6 +48,14 @@ pub fn inputs(paths: &[std::path::PathBuf]) -> Vec<Input> {
 
 pub fn run(args: &ScanArgs) -> Result<u8> {
     let settings = config::settings(args)?;
+    let timings = std::env::var_os("PALISADE_TIMINGS").is_some_and(|v| v == "1");
+    let mut clock = std::time::Instant::now();
+    let mut lap = |phase: &str| {
+        if timings {
+            eprintln!("palisade: {phase} {:.3} s", clock.elapsed().as_secs_f64());
+            clock = std::time::Instant::now();
+        }
+    };
     let inputs = inputs(&args.paths);
     let mut loaded = palisade_load::load(&inputs, &Limits::default());
     args.live.read_into(&mut loaded)?;
@@ -58,8 +66,11 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         rules: settings.rules.len(),
     };
     let inventory = Inventory::new(loaded.objects);
+    lap("load");
     let findings = palisade_rules::check_with(&inventory, &settings.rules, &settings.context);
+    lap("check");
     let outcome = settle(findings, &inventory, &settings);
+    lap("settle");
 
     let report = Report {
         findings: &outcome.findings,
@@ -98,6 +109,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
             }
         }
     }
+    lap("render");
     if !loaded.errors.is_empty() {
         return Ok(EXIT_ERROR);
     }

@@ -362,3 +362,61 @@ fn benchmark_ten_thousand_pods() {
         println!("offline snapshot: {}", line.trim());
     }
 }
+
+#[test]
+fn rbac_and_netpol_read_the_cluster() {
+    let Some(served) = serve(Behaviour::default()) else {
+        return;
+    };
+    let output = palisade(&served)
+        .args([
+            "rbac",
+            "who-can",
+            "get",
+            "secrets",
+            "--cluster",
+            "-n",
+            "argocd",
+        ])
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<&str> = report["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    // Argo CD's application controller reads secrets cluster-wide in the recorded cluster.
+    assert!(
+        names.contains(&"argocd-application-controller"),
+        "{names:?}"
+    );
+
+    let output = palisade(&served)
+        .args([
+            "netpol",
+            "matrix",
+            "--cluster",
+            "--quiet",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let matrix: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(matrix.is_object());
+}
