@@ -34,6 +34,14 @@ fn string_of(value: &Value) -> Option<String> {
     }
 }
 
+/// [`string_of`] without copying the common case, a string label value.
+fn label_text(value: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        other => string_of(other).map(std::borrow::Cow::Owned),
+    }
+}
+
 impl LabelSelector {
     /// Parse a `LabelSelector` object (`matchLabels` + `matchExpressions`). Errors describe the
     /// invalid part, as the API server would reject it.
@@ -116,10 +124,11 @@ impl LabelSelector {
 
     pub fn matches(&self, labels: &Map<String, Value>) -> bool {
         self.requirements.iter().all(|r| {
-            let value = labels.get(&r.key).and_then(string_of);
+            let value = labels.get(&r.key).and_then(label_text);
+            let listed = |v: &str| r.values.iter().any(|listed| listed == v);
             match r.operator {
-                Operator::In => value.is_some_and(|v| r.values.contains(&v)),
-                Operator::NotIn => value.is_none_or(|v| !r.values.contains(&v)),
+                Operator::In => value.is_some_and(|v| listed(&v)),
+                Operator::NotIn => value.is_none_or(|v| !listed(&v)),
                 Operator::Exists => value.is_some(),
                 Operator::DoesNotExist => value.is_none(),
             }

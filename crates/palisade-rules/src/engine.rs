@@ -3,9 +3,12 @@
 
 use crate::finding::Finding;
 use crate::meta::{Rule, RuleMeta};
+use crate::netpol::Network;
 use crate::pss::Version;
+use crate::rbac;
 use palisade_model::{Inventory, Object};
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// What rules may consult besides the objects: choices that change how a check evaluates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +46,67 @@ static DEFAULT_CONTEXT: std::sync::LazyLock<Context> = std::sync::LazyLock::new(
     owner_keys: DEFAULT_OWNER_KEYS.map(String::from).to_vec(),
 });
 
+/// Whole-inventory models that several rules consult, built at most once per check.
+struct Views<'a> {
+    inventory: &'a Inventory,
+    network: OnceLock<Network<'a>>,
+    rbac: OnceLock<rbac::Model<'a>>,
+}
+
+impl<'a> Views<'a> {
+    fn new(inventory: &'a Inventory) -> Self {
+        Self {
+            inventory,
+            network: OnceLock::new(),
+            rbac: OnceLock::new(),
+        }
+    }
+}
+
+/// [`Views`] with its inventory lifetime erased, so that a [`Sink`] keeps one lifetime.
+trait Shared: Sync {
+    fn inventory(&self) -> &Inventory;
+    fn network(&self) -> &Network<'_>;
+    fn rbac(&self) -> &rbac::Model<'_>;
+}
+
+impl Shared for Views<'_> {
+    fn inventory(&self) -> &Inventory {
+        self.inventory
+    }
+
+    fn network(&self) -> &Network<'_> {
+        self.network.get_or_init(|| Network::build(self.inventory))
+    }
+
+    fn rbac(&self) -> &rbac::Model<'_> {
+        self.rbac.get_or_init(|| rbac::Model::build(self.inventory))
+    }
+}
+
+/// A model shared by the rules of one check, or built for a single caller.
+pub enum Cached<'r, T> {
+    Shared(&'r T),
+    Owned(T),
+}
+
+impl<T> std::ops::Deref for Cached<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match self {
+            Self::Shared(value) => value,
+            Self::Owned(value) => value,
+        }
+    }
+}
+
 /// Where a rule reports findings. One sink per rule invocation.
 pub struct Sink<'r> {
     rule: &'static RuleMeta,
     findings: &'r mut Vec<Finding>,
     context: &'r Context,
+    shared: Option<&'r dyn Shared>,
 }
 
 impl<'r> Sink<'r> {
@@ -64,11 +123,53 @@ impl<'r> Sink<'r> {
             rule,
             findings,
             context,
+            shared: None,
+        }
+    }
+
+    fn with_shared(
+        rule: &'static RuleMeta,
+        findings: &'r mut Vec<Finding>,
+        context: &'r Context,
+        shared: &'r dyn Shared,
+    ) -> Self {
+        Self {
+            rule,
+            findings,
+            context,
+            shared: Some(shared),
         }
     }
 
     pub fn context(&self) -> &Context {
         self.context
+    }
+
+    /// The network view of `inventory`, shared with the other rules of the check.
+    pub fn network<'x>(&self, inventory: &'x Inventory) -> Cached<'x, Network<'x>>
+    where
+        'r: 'x,
+    {
+        match self.shared_for(inventory) {
+            Some(shared) => Cached::Shared(shared.network()),
+            None => Cached::Owned(Network::build(inventory)),
+        }
+    }
+
+    /// The RBAC model of `inventory`, shared with the other rules of the check.
+    pub fn rbac<'x>(&self, inventory: &'x Inventory) -> Cached<'x, rbac::Model<'x>>
+    where
+        'r: 'x,
+    {
+        match self.shared_for(inventory) {
+            Some(shared) => Cached::Shared(shared.rbac()),
+            None => Cached::Owned(rbac::Model::build(inventory)),
+        }
+    }
+
+    fn shared_for(&self, inventory: &Inventory) -> Option<&'r dyn Shared> {
+        self.shared
+            .filter(|shared| std::ptr::eq(shared.inventory(), inventory))
     }
 
     /// Report a finding on `object` at the field `path` (a JSON Pointer). The location is the
@@ -139,13 +240,14 @@ pub fn check_with(
             a.append(&mut b);
             a
         });
+    let views = Views::new(inventory);
     let mut joined: Vec<Finding> = rules
         .par_iter()
         .flat_map_iter(|rule| {
             let mut found = Vec::new();
             rule.check_inventory(
                 inventory,
-                &mut Sink::with_context(rule.meta(), &mut found, context),
+                &mut Sink::with_shared(rule.meta(), &mut found, context, &views),
             );
             found
         })

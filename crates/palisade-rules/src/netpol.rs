@@ -222,6 +222,8 @@ pub struct Network<'a> {
     workloads_by_namespace: HashMap<String, Vec<usize>>,
     /// Policy indices per namespace.
     policies_by_namespace: HashMap<String, Vec<usize>>,
+    /// Namespaces holding workloads, by each of their string labels `(key, value)`.
+    namespaces_by_label: HashMap<(String, String), Vec<String>>,
     /// Workloads each policy selects.
     selected: Vec<Vec<usize>>,
     /// Per workload, the policies isolating it for ingress and for egress.
@@ -403,12 +405,31 @@ impl<'a> Network<'a> {
             namespace_labels.insert(name, labels);
         }
 
+        let mut namespaces_by_label: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for name in workloads_by_namespace.keys() {
+            let Some(labels) = namespace_labels.get(name) else {
+                continue;
+            };
+            for (key, value) in labels {
+                let text = match value {
+                    Value::String(s) => s.clone(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                namespaces_by_label
+                    .entry((key.clone(), text))
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
         let mut network = Self {
             workloads,
             policies,
             namespace_labels,
             workloads_by_namespace,
             policies_by_namespace,
+            namespaces_by_label,
             selected: Vec::new(),
             ingress_policies: Vec::new(),
             egress_policies: Vec::new(),
@@ -423,7 +444,7 @@ impl<'a> Network<'a> {
         let count = self.workloads.len();
         let selected: Vec<Vec<usize>> = self
             .policies
-            .par_iter()
+            .iter()
             .map(|policy| match &policy.pod_selector {
                 Some(selector) => self.select_in(&policy.namespace, Some(selector)),
                 None => Vec::new(),
@@ -450,7 +471,7 @@ impl<'a> Network<'a> {
         };
         let (ingress_peers, egress_peers): (Vec<_>, Vec<_>) = self
             .policies
-            .par_iter()
+            .iter()
             .map(|policy| {
                 (
                     resolve(policy, Direction::Ingress),
@@ -491,12 +512,7 @@ impl<'a> Network<'a> {
                 } => {
                     let namespaces: Vec<&str> = match namespace_selector {
                         None => vec![namespace],
-                        Some(selector) => self
-                            .workloads_by_namespace
-                            .keys()
-                            .filter(|ns| selector.matches(&self.namespace_labels(ns)))
-                            .map(String::as_str)
-                            .collect(),
+                        Some(selector) => self.candidate_namespaces(selector),
                     };
                     for ns in namespaces {
                         for index in self.select_in(ns, pod_selector.as_ref()) {
@@ -511,6 +527,36 @@ impl<'a> Network<'a> {
             }
         }
         resolved
+    }
+
+    /// Namespaces holding workloads whose labels match `selector`. A selector with an `In`
+    /// requirement only looks at the namespaces carrying one of its values.
+    fn candidate_namespaces(&self, selector: &LabelSelector) -> Vec<&str> {
+        let indexed = selector
+            .requirements
+            .iter()
+            .find(|r| r.operator == palisade_model::selector::Operator::In);
+        let mut scratch: Vec<&str> = Vec::new();
+        match indexed {
+            Some(requirement) => {
+                for value in &requirement.values {
+                    if let Some(names) = self
+                        .namespaces_by_label
+                        .get(&(requirement.key.clone(), value.clone()))
+                    {
+                        scratch.extend(names.iter().map(String::as_str));
+                    }
+                }
+            }
+            None => scratch.extend(self.workloads_by_namespace.keys().map(String::as_str)),
+        }
+        scratch
+            .into_iter()
+            .filter(|ns| {
+                self.workloads_by_namespace.contains_key(*ns)
+                    && selector.matches(&self.namespace_labels(ns))
+            })
+            .collect()
     }
 
     /// Labels of a namespace, with the automatic name label.

@@ -4,7 +4,7 @@
 
 use crate::engine::Sink;
 use crate::meta::{Reference, Rule};
-use crate::netpol::{Direction, Network, Workload};
+use crate::netpol::{Direction, Workload};
 use palisade_model::{Inventory, Object};
 use serde_json::Value;
 
@@ -94,7 +94,7 @@ pub(crate) fn report_open_namespaces(
     direction: Direction,
     consequence: &str,
 ) {
-    let network = Network::build(inventory);
+    let network = sink.network(inventory);
     let namespaces: Vec<&str> = network.namespaces().collect();
     for namespace in namespaces {
         let members: Vec<usize> = network

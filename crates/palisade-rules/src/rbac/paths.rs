@@ -190,12 +190,18 @@ impl<'m, 'a> Graph<'m, 'a> {
         &'s self,
         scope: &'s Scope,
     ) -> impl Iterator<Item = (&'s (String, String), &'s Account)> + 's {
+        // Accounts are sorted by namespace: a namespaced scope is one contiguous range.
+        let start = match scope {
+            Scope::Cluster => std::ops::Bound::Unbounded,
+            Scope::Namespace(ns) => std::ops::Bound::Included((ns.clone(), String::new())),
+        };
         self.accounts
-            .iter()
-            .filter(move |((ns, _), _)| in_scope(scope, ns))
+            .range((start, std::ops::Bound::Unbounded))
+            .take_while(move |((ns, _), _)| in_scope(scope, ns))
     }
 
-    fn compute_edges(&self, subject: &Subject) -> Vec<Edge> {
+    /// Edges out of `subject`; with `admin_only`, only those that reach cluster-admin.
+    fn compute_edges(&self, subject: &Subject, admin_only: bool) -> Vec<Edge> {
         let mut edges = Vec::new();
         let identity = subject.identity();
         if identity.is_master() {
@@ -265,7 +271,7 @@ impl<'m, 'a> Graph<'m, 'a> {
             }
         }
         let add = |edges: &mut Vec<Edge>, action: String, to: Subject, via: String| {
-            if &to != subject {
+            if !admin_only && &to != subject {
                 edges.push(Edge {
                     action,
                     target: Target::Subject(to),
@@ -276,7 +282,7 @@ impl<'m, 'a> Graph<'m, 'a> {
         for g in &grants {
             let rule = self.model.rule_of(g);
             // Impersonating service accounts.
-            if allows_some(rule, "impersonate", "", "serviceaccounts").is_some() {
+            if !admin_only && allows_some(rule, "impersonate", "", "serviceaccounts").is_some() {
                 for ((ns, name), _) in self.accounts_in(&g.scope) {
                     if allows_some(rule, "impersonate", "", "serviceaccounts") == Some(false)
                         || rule.resource_names.iter().any(|n| n == name)
@@ -316,6 +322,9 @@ impl<'m, 'a> Graph<'m, 'a> {
                         }
                     }
                 }
+            }
+            if admin_only {
+                continue;
             }
             // Running a pod as any service account of the namespace.
             if let Some((group, resource)) = POD_CONTROLLERS.iter().find(|(group, resource)| {
@@ -409,7 +418,7 @@ impl<'m, 'a> Graph<'m, 'a> {
         if let Some(edges) = self.edges.get(subject) {
             return edges.clone();
         }
-        let edges = self.compute_edges(subject);
+        let edges = self.compute_edges(subject, false);
         self.edges.insert(subject.clone(), edges.clone());
         edges
     }
@@ -417,7 +426,11 @@ impl<'m, 'a> Graph<'m, 'a> {
     /// Whether the identity is cluster-admin equivalent by itself (no step needed besides
     /// using what it holds).
     pub fn is_admin(&mut self, subject: &Subject) -> Option<Step> {
-        self.edges_of(subject)
+        let edges = match self.edges.get(subject) {
+            Some(edges) => edges.clone(),
+            None => self.compute_edges(subject, true),
+        };
+        edges
             .into_iter()
             .find(|e| matches!(e.target, Target::Admin))
             .map(|e| Step {

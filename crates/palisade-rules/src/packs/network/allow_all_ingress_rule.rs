@@ -5,7 +5,7 @@ use super::{ATTACK_DISCOVERY, ATTACK_REMOTE_SERVICES, NETWORK_POLICIES, NSA_NETW
 use crate::engine::Sink;
 use crate::meta::{Pack, Rule, RuleMeta, Severity};
 use crate::netpol::cidr::is_everything;
-use crate::netpol::{Direction, Network, Peer, PolicyRule};
+use crate::netpol::{Direction, Peer, PolicyRule};
 use palisade_model::Inventory;
 
 pub struct AllowAllIngressRule;
@@ -67,7 +67,7 @@ pub(crate) fn allows_all(rule: &PolicyRule) -> Option<(String, String)> {
 }
 
 pub(crate) fn report_allow_all(inventory: &Inventory, sink: &mut Sink<'_>, direction: Direction) {
-    let network = Network::build(inventory);
+    let network = sink.network(inventory);
     for policy in &network.policies {
         if !policy.isolates(direction) {
             continue;

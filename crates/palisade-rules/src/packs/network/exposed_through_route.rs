@@ -5,7 +5,6 @@ use super::{NETWORK_POLICIES, NSA_NETWORK_SEPARATION};
 use crate::engine::Sink;
 use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use crate::netpol::Network;
 use crate::netpol::exposure::{Channel, exposures};
 use crate::packs::workload::exposed_workload;
 use crate::registry::all_rules;
@@ -99,7 +98,7 @@ impl Rule for ExposedThroughRoute {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let network = Network::build(inventory);
+        let network = sink.network(inventory);
         for exposure in exposures(inventory, &network) {
             if exposure.channel == Channel::Service {
                 continue;

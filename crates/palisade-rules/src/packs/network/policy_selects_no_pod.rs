@@ -4,7 +4,6 @@
 use super::{NETWORK_POLICIES, NSA_NETWORK_SEPARATION};
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use crate::netpol::Network;
 use palisade_model::Inventory;
 
 pub struct PolicySelectsNoPod;
@@ -43,7 +42,7 @@ impl Rule for PolicySelectsNoPod {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let network = Network::build(inventory);
+        let network = sink.network(inventory);
         for (index, policy) in network.policies.iter().enumerate() {
             let scanned = network.workloads_in(&policy.namespace).len();
             if scanned == 0 || !network.selected_by(index).is_empty() {

@@ -124,7 +124,7 @@ impl Rule for SensitiveWorkloadInternetEgress {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let network = Network::build(inventory);
+        let network = sink.network(inventory);
         for (index, workload) in network.workloads.iter().enumerate() {
             let Some(why) = sensitivity(&network, workload) else {
                 continue;

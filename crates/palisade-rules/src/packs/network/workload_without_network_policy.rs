@@ -6,7 +6,6 @@ use super::{
 };
 use crate::engine::Sink;
 use crate::meta::{Pack, Rule, RuleMeta, Severity};
-use crate::netpol::Network;
 use palisade_model::Inventory;
 
 pub struct WorkloadWithoutNetworkPolicy;
@@ -44,7 +43,7 @@ impl Rule for WorkloadWithoutNetworkPolicy {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let network = Network::build(inventory);
+        let network = sink.network(inventory);
         let mut covered = vec![false; network.workloads.len()];
         for policy in 0..network.policies.len() {
             for &workload in network.selected_by(policy) {

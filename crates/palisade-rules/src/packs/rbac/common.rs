@@ -83,7 +83,7 @@ pub fn check_roles(
     risks: &[Risk],
     grade: impl Fn(Risk, Reach, bool) -> Severity,
 ) {
-    let model = Model::build(inventory);
+    let model = sink.rbac(inventory);
     for (index, role) in model.roles.iter().enumerate() {
         let Origin::Input(object_index) = role.origin else {
             continue;

@@ -3,7 +3,7 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use crate::rbac::{DEFAULT_NAMESPACE, Model, SubjectKind, defaults};
+use crate::rbac::{DEFAULT_NAMESPACE, SubjectKind, defaults};
 use palisade_model::Inventory;
 use std::collections::BTreeSet;
 
@@ -52,7 +52,7 @@ impl Rule for MissingSubject {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let model = Model::build(inventory);
+        let model = sink.rbac(inventory);
         let namespaces: BTreeSet<&str> = inventory.namespaces();
         let has_default_objects = inventory.objects().iter().any(|o| {
             o.namespace().is_none()

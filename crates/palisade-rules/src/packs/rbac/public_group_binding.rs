@@ -5,7 +5,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::rbac::risk::classify;
 use crate::rbac::{
-    ANONYMOUS_USER, AUTHENTICATED_GROUP, Model, SubjectKind, UNAUTHENTICATED_GROUP, defaults,
+    ANONYMOUS_USER, AUTHENTICATED_GROUP, SubjectKind, UNAUTHENTICATED_GROUP, defaults,
 };
 use palisade_model::Inventory;
 
@@ -59,7 +59,7 @@ impl Rule for PublicGroupBinding {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let model = Model::build(inventory);
+        let model = sink.rbac(inventory);
         for binding in &model.bindings {
             let object = model.object(binding.object);
             if defaults::is_bootstrap_object(object) {

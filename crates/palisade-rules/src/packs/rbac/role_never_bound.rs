@@ -2,7 +2,7 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use crate::rbac::{Model, Origin, defaults};
+use crate::rbac::{Origin, defaults};
 use palisade_model::Inventory;
 
 pub struct RoleNeverBound;
@@ -44,7 +44,7 @@ impl Rule for RoleNeverBound {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let model = Model::build(inventory);
+        let model = sink.rbac(inventory);
         for (index, role) in model.roles.iter().enumerate() {
             let Origin::Input(object_index) = role.origin else {
                 continue;

@@ -2,12 +2,16 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use crate::rbac::paths::Step;
 use crate::rbac::paths::{Graph, token_mounted, workload_account};
 use crate::rbac::risk::classify;
-use crate::rbac::{Model, Scope, Subject};
+use crate::rbac::{Scope, Subject};
 use palisade_model::Inventory;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// What an account may do: risky grants by label, and how it is cluster-admin equivalent.
+type Assessment = (BTreeMap<String, String>, Option<Step>);
 
 pub struct WorkloadIdentity;
 
@@ -66,8 +70,12 @@ impl Rule for WorkloadIdentity {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
-        let model = Model::build(inventory);
+        let model = sink.rbac(inventory);
         let mut graph = Graph::build(&model);
+        // Risk labels of one rule of a role, and the risks and admin step of one account:
+        // many workloads share accounts and roles.
+        let mut labels_of: HashMap<(usize, usize), Vec<&'static str>> = HashMap::new();
+        let mut by_account: HashMap<(String, String), Assessment> = HashMap::new();
         for object in inventory.objects() {
             let Some((ns, name)) = workload_account(object) else {
                 continue;
@@ -75,30 +83,43 @@ impl Rule for WorkloadIdentity {
             let Some(workload) = object.workload() else {
                 continue;
             };
-            let subject = Subject::service_account(&ns, &name);
-            let identity = subject.identity();
-            let mut risks: BTreeMap<String, String> = BTreeMap::new();
-            for grant in model.grants(&identity) {
-                for hit in classify(model.rule_of(&grant)) {
-                    if hit.named_only {
-                        continue;
-                    }
-                    let scope = match &grant.scope {
-                        Scope::Cluster => "cluster-wide".to_string(),
-                        Scope::Namespace(ns) => format!("in {ns}"),
-                    };
-                    risks
-                        .entry(hit.risk.label().to_string())
+            let key = (ns, name);
+            if !by_account.contains_key(&key) {
+                let (ns, name) = &key;
+                let subject = Subject::service_account(ns, name);
+                let identity = subject.identity();
+                let mut risks: BTreeMap<String, String> = BTreeMap::new();
+                for grant in model.grants(&identity) {
+                    let labels = labels_of
+                        .entry((grant.role, grant.rule))
                         .or_insert_with(|| {
+                            classify(model.rule_of(&grant))
+                                .into_iter()
+                                .filter(|hit| !hit.named_only)
+                                .map(|hit| hit.risk.label())
+                                .collect()
+                        });
+                    for label in labels.iter() {
+                        risks.entry((*label).to_string()).or_insert_with(|| {
+                            let scope = match &grant.scope {
+                                Scope::Cluster => "cluster-wide".to_string(),
+                                Scope::Namespace(ns) => format!("in {ns}"),
+                            };
                             format!("{scope} via {}", model.bindings[grant.binding].display())
                         });
+                    }
                 }
+                let admin = graph.is_admin(&subject);
+                by_account.insert(key.clone(), (risks, admin));
             }
-            let admin = graph.is_admin(&subject);
+            let (ns, name) = &key;
+            let Some((risks, admin)) = by_account.get(&key) else {
+                continue;
+            };
             if risks.is_empty() && admin.is_none() {
                 continue;
             }
-            let mounted = token_mounted(&model, object, &ns, &name);
+            let mounted = token_mounted(&model, object, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
                 .find(|f| workload.pod_spec.get(**f).and_then(Value::as_str).is_some())
@@ -108,7 +129,7 @@ impl Rule for WorkloadIdentity {
             } else {
                 "its token is not mounted"
             };
-            let (message, severity) = match &admin {
+            let (message, severity) = match admin {
                 Some(step) => (
                     format!(
                         "the pod runs as service account `{ns}/{name}`, which is cluster-admin \

@@ -214,34 +214,53 @@ struct Present<'a> {
     config_maps: HashSet<&'a str>,
 }
 
-fn present<'a>(inventory: &'a Inventory, namespace: Option<&str>) -> Option<Present<'a>> {
+/// Objects of one kind in one namespace (`None`: objects without a namespace).
+fn of_kind_in<'a>(
+    inventory: &'a Inventory,
+    kind: &'static str,
+    namespace: Option<&'a str>,
+) -> Box<dyn Iterator<Item = &'a Object> + 'a> {
+    match namespace {
+        Some(ns) => Box::new(
+            inventory
+                .in_namespace(ns)
+                .filter(move |object| object.kind() == kind),
+        ),
+        None => Box::new(
+            inventory
+                .of_kind(kind)
+                .filter(|object| object.namespace().is_none()),
+        ),
+    }
+}
+
+fn present<'a>(inventory: &'a Inventory, namespace: Option<&'a str>) -> Option<Present<'a>> {
     let mut found = Present::default();
-    let in_namespace = |object: &&Object| object.namespace() == namespace;
-    for object in inventory.of_kind("Secret").filter(in_namespace) {
+    for object in of_kind_in(inventory, "Secret", namespace) {
         found.secrets.insert(object.name());
     }
-    for object in inventory.of_kind("ConfigMap").filter(in_namespace) {
+    for object in of_kind_in(inventory, "ConfigMap", namespace) {
         found.config_maps.insert(object.name());
     }
     let declared = namespace.is_some_and(|ns| inventory.get("Namespace", None, ns).is_some());
     if found.secrets.is_empty() && found.config_maps.is_empty() && !declared {
         return None;
     }
-    for object in inventory.of_kind("ExternalSecret").filter(in_namespace) {
+    for object in of_kind_in(inventory, "ExternalSecret", namespace) {
         let target = object
             .get("/spec/target/name")
             .and_then(Value::as_str)
             .unwrap_or(object.name());
         found.secrets.insert(target);
     }
-    for object in inventory.of_kind("SealedSecret").filter(in_namespace) {
+    for object in of_kind_in(inventory, "SealedSecret", namespace) {
         let target = object
             .get("/spec/template/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or(object.name());
         found.secrets.insert(target);
     }
-    for object in inventory.of_kind("Certificate").filter(in_namespace) {
+    for object in of_kind_in(inventory, "Certificate", namespace) {
         if let Some(target) = object.get("/spec/secretName").and_then(Value::as_str) {
             found.secrets.insert(target);
         }
@@ -257,6 +276,8 @@ impl Rule for MissingReference {
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let mut cache: Vec<(Option<&str>, Option<Present<'_>>)> = Vec::new();
+        let mut positions: std::collections::HashMap<Option<&str>, usize> =
+            std::collections::HashMap::new();
         for object in inventory.objects() {
             let Some(workload) = object.workload() else {
                 continue;
@@ -266,13 +287,10 @@ impl Rule for MissingReference {
                 continue;
             }
             let namespace = object.namespace();
-            let index = match cache.iter().position(|(ns, _)| *ns == namespace) {
-                Some(index) => index,
-                None => {
-                    cache.push((namespace, present(inventory, namespace)));
-                    cache.len() - 1
-                }
-            };
+            let index = *positions.entry(namespace).or_insert_with(|| {
+                cache.push((namespace, present(inventory, namespace)));
+                cache.len() - 1
+            });
             let Some(present) = &cache[index].1 else {
                 continue;
             };

@@ -5,6 +5,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Inventory, Object};
 use serde_json::Value;
+use std::collections::HashMap;
 
 use super::default_service_account::service_account;
 
@@ -113,17 +114,91 @@ fn names(subject: &Value, binding: &Object, namespace: Option<&str>, name: &str)
     }
 }
 
+/// A subject of a ClusterRoleBinding, as [`names`] compares it.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum SubjectKey {
+    ServiceAccount(Option<String>, String),
+    User(String),
+    Group(String),
+}
+
+/// The ClusterRoleBindings of an inventory, by subject: the position of the first binding
+/// naming each subject, so that finding the first one for an account is a few lookups.
+struct ClusterBindings<'a> {
+    bindings: Vec<&'a Object>,
+    first: HashMap<SubjectKey, usize>,
+}
+
+impl<'a> ClusterBindings<'a> {
+    fn new(inventory: &'a Inventory) -> Self {
+        let bindings: Vec<&'a Object> = inventory.of_kind("ClusterRoleBinding").collect();
+        let mut first = HashMap::new();
+        for (index, binding) in bindings.iter().enumerate() {
+            for subject in binding
+                .get("/subjects")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let field = |key: &str| subject.get(key).and_then(Value::as_str);
+                let Some(name) = field("name") else { continue };
+                let key = match field("kind") {
+                    Some("ServiceAccount") => SubjectKey::ServiceAccount(
+                        field("namespace")
+                            .filter(|ns| !ns.is_empty())
+                            .map(str::to_string),
+                        name.to_string(),
+                    ),
+                    Some("User") => SubjectKey::User(name.to_string()),
+                    Some("Group") => SubjectKey::Group(name.to_string()),
+                    _ => continue,
+                };
+                first.entry(key).or_insert(index);
+            }
+        }
+        Self { bindings, first }
+    }
+
+    /// The first ClusterRoleBinding that names the service account, as [`names`] decides.
+    fn find(&self, namespace: Option<&str>, name: &str) -> Option<&'a Object> {
+        let mut keys = vec![SubjectKey::ServiceAccount(
+            namespace.map(str::to_string),
+            name.to_string(),
+        )];
+        if let Some(ns) = namespace {
+            keys.push(SubjectKey::User(format!(
+                "system:serviceaccount:{ns}:{name}"
+            )));
+        }
+        keys.extend(groups(namespace.unwrap_or("")).map(SubjectKey::Group));
+        keys.iter()
+            .filter_map(|key| self.first.get(key))
+            .min()
+            .and_then(|&index| self.bindings.get(index).copied())
+    }
+}
+
 /// The first binding in the inventory that grants the service account anything.
 fn binding_for<'a>(
     inventory: &'a Inventory,
+    cluster_bindings: &ClusterBindings<'a>,
     namespace: Option<&str>,
     name: &str,
 ) -> Option<&'a Object> {
-    inventory
-        .of_kind("RoleBinding")
-        // A RoleBinding grants only in its own namespace.
-        .filter(|binding| binding.namespace() == namespace)
-        .chain(inventory.of_kind("ClusterRoleBinding"))
+    // A RoleBinding grants only in its own namespace.
+    let mut role_bindings: Box<dyn Iterator<Item = &'a Object>> = match namespace {
+        Some(ns) => Box::new(
+            inventory
+                .in_namespace(ns)
+                .filter(|object| object.kind() == "RoleBinding"),
+        ),
+        None => Box::new(
+            inventory
+                .of_kind("RoleBinding")
+                .filter(|binding| binding.namespace().is_none()),
+        ),
+    };
+    role_bindings
         .find(|binding| {
             binding
                 .get("/subjects")
@@ -132,6 +207,7 @@ fn binding_for<'a>(
                 .flatten()
                 .any(|subject| names(subject, binding, namespace, name))
         })
+        .or_else(|| cluster_bindings.find(namespace, name))
 }
 
 impl Rule for ServiceAccountToken {
@@ -140,6 +216,7 @@ impl Rule for ServiceAccountToken {
     }
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
+        let cluster_bindings = ClusterBindings::new(inventory);
         for object in inventory.objects() {
             let Some(workload) = object.workload() else {
                 continue;
@@ -186,7 +263,7 @@ impl Rule for ServiceAccountToken {
                     (workload.pod_spec_path.clone(), why)
                 }
             };
-            let grant = binding_for(inventory, namespace, name);
+            let grant = binding_for(inventory, &cluster_bindings, namespace, name);
             let power = match grant {
                 Some(binding) => format!(
                     "{} `{}` grants it permissions",
