@@ -7,7 +7,6 @@ use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::netpol::exposure::{Channel, exposures};
 use crate::packs::workload::exposed_workload;
-use crate::registry::all_rules;
 use palisade_model::{Inventory, Object};
 
 pub struct ExposedThroughRoute;
@@ -71,25 +70,7 @@ pub static META: RuleMeta = RuleMeta {
 
 /// The most severe high or critical finding the workload rules report on `object`.
 pub fn weakness(object: &Object, sink: &Sink<'_>) -> Option<Finding> {
-    let mut findings = Vec::new();
-    for rule in all_rules() {
-        let meta = rule.meta();
-        if meta.pack != Pack::Workload || std::ptr::eq(meta, &exposed_workload::META) {
-            continue;
-        }
-        rule.check_object(
-            object,
-            &mut Sink::with_context(meta, &mut findings, sink.context()),
-        );
-    }
-    findings
-        .into_iter()
-        .filter(|f| f.severity >= Severity::High)
-        .min_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(a.rule.code.cmp(b.rule.code))
-        })
+    exposed_workload::weakness(object, sink)
 }
 
 impl Rule for ExposedThroughRoute {

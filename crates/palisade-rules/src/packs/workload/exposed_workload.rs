@@ -120,8 +120,9 @@ fn selected<'a>(inventory: &'a Inventory, service: &Object) -> Vec<&'a Object> {
     }
 }
 
-/// The most severe high or critical finding the other workload rules report on `workload`.
-fn weakness(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
+/// The most severe high or critical finding the other workload rules report on `workload`
+/// ("exposed and weak"); shared with NP008, which follows Ingresses and routes.
+pub fn weakness(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
     let mut findings = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
