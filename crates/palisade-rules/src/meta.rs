@@ -118,6 +118,12 @@ impl Pack {
     }
 }
 
+/// The NSA/CISA Kubernetes Hardening Guide, cited by rules of several packs.
+pub const NSA_CISA_GUIDE_URL: &str = "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF";
+
+/// The CIS Kubernetes Benchmark, cited by rules of several packs.
+pub const CIS_BENCHMARK_URL: &str = "https://www.cisecurity.org/benchmark/kubernetes";
+
 /// A document a rule refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Reference {

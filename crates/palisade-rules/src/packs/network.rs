@@ -28,7 +28,7 @@ pub static RULES: &[&dyn Rule] = &[
     &exposed_through_route::ExposedThroughRoute,
 ];
 
-pub(crate) const NSA_CISA_GUIDE: &str = "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF";
+pub(crate) const NSA_CISA_GUIDE: &str = crate::meta::NSA_CISA_GUIDE_URL;
 
 pub(crate) const NETWORK_POLICIES: Reference = Reference {
     title: "Kubernetes documentation: Network Policies",

@@ -142,9 +142,9 @@ pub(crate) fn report_namespaces_without(
     }
 }
 
-pub(crate) const NSA_CISA_GUIDE: &str = "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF";
+pub(crate) const NSA_CISA_GUIDE: &str = crate::meta::NSA_CISA_GUIDE_URL;
 
-pub(crate) const CIS_BENCHMARK: &str = "https://www.cisecurity.org/benchmark/kubernetes";
+pub(crate) const CIS_BENCHMARK: &str = crate::meta::CIS_BENCHMARK_URL;
 
 pub(crate) const CIS_NAMESPACES: Reference = Reference {
     title: "CIS Kubernetes Benchmark 5.7.1: Create administrative boundaries between resources \

@@ -2,7 +2,7 @@
 
 use super::table::{self, Status};
 use crate::engine::Sink;
-use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use crate::meta::{Pack, Rule, RuleMeta, Severity};
 use palisade_model::Object;
 
 pub struct DeprecatedApi;
@@ -26,20 +26,7 @@ pub static META: RuleMeta = RuleMeta {
     bad_example: "apiVersion: batch/v1beta1   # with --kubernetes-version 1.24\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: report\n            image: registry.example/report:2.1.0\n",
     good_example: "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: report\n            image: registry.example/report:2.1.0\n",
     pss: &[],
-    references: &[
-        Reference {
-            title: "Kubernetes: Deprecated API Migration Guide",
-            url: "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
-        },
-        Reference {
-            title: "Kubernetes: Deprecation Policy",
-            url: "https://kubernetes.io/docs/reference/using-api/deprecation-policy/",
-        },
-        Reference {
-            title: "Kubernetes: Version Skew Policy",
-            url: "https://kubernetes.io/releases/version-skew-policy/",
-        },
-    ],
+    references: super::API_CURRENCY_REFERENCES,
 };
 
 impl Rule for DeprecatedApi {

@@ -2,7 +2,7 @@
 
 use super::table::{self, Status};
 use crate::engine::Sink;
-use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use crate::meta::{Pack, Rule, RuleMeta, Severity};
 use palisade_model::Object;
 
 pub struct RemovedApi;
@@ -29,20 +29,7 @@ pub static META: RuleMeta = RuleMeta {
     bad_example: "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n",
     good_example: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n",
     pss: &[],
-    references: &[
-        Reference {
-            title: "Kubernetes: Deprecated API Migration Guide",
-            url: "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
-        },
-        Reference {
-            title: "Kubernetes: Deprecation Policy",
-            url: "https://kubernetes.io/docs/reference/using-api/deprecation-policy/",
-        },
-        Reference {
-            title: "Kubernetes: Version Skew Policy",
-            url: "https://kubernetes.io/releases/version-skew-policy/",
-        },
-    ],
+    references: super::API_CURRENCY_REFERENCES,
 };
 
 impl Rule for RemovedApi {
