@@ -104,8 +104,7 @@ impl Inventory {
     ) -> impl Iterator<Item = &'a Object> + 'a {
         self.in_namespace(namespace).filter(move |object| {
             object
-                .workload()
-                .and_then(|w| w.pod_metadata)
+                .pod_metadata()
                 .and_then(|m| m.get("labels"))
                 .and_then(serde_json::Value::as_object)
                 .is_some_and(|labels| selector.matches(labels))

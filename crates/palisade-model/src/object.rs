@@ -193,8 +193,7 @@ impl Object {
             "k8s-app",
         ];
         let template_labels = self
-            .workload()
-            .and_then(|w| w.pod_metadata)
+            .pod_metadata()
             .and_then(|m| m.get("labels"))
             .and_then(Value::as_object);
         for key in KEYS {

@@ -196,6 +196,14 @@ fn pod_spec_location(object: &Object) -> Option<(&'static str, &'static str)> {
 }
 
 impl Object {
+    /// The pod template's metadata (a Pod's own), without building the whole workload view:
+    /// `app()` needs it for every finding.
+    pub fn pod_metadata(&self) -> Option<&Map<String, Value>> {
+        let (spec_path, meta_path) = pod_spec_location(self)?;
+        self.get(spec_path)?.as_object()?;
+        self.get(meta_path).and_then(Value::as_object)
+    }
+
     /// The workload view of this object, if it carries a pod spec.
     pub fn workload(&self) -> Option<Workload<'_>> {
         let (spec_path, meta_path) = pod_spec_location(self)?;
