@@ -4,7 +4,7 @@
 use crate::position::{PositionTree, Span};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Identifies an object the way Kubernetes does.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -58,7 +58,8 @@ pub struct DuplicateKey {
 #[derive(Debug, Clone)]
 pub struct Object {
     pub value: Value,
-    pub reference: ObjectRef,
+    /// Shared with every finding on the object.
+    pub reference: Arc<ObjectRef>,
     pub file: Arc<str>,
     /// 0-based index of the document in its file or stream.
     pub document: u32,
@@ -68,6 +69,11 @@ pub struct Object {
     /// Positions of the nodes of `value`, aligned with it (see [`PositionTree`]).
     pub positions: PositionTree,
     pub duplicates: Vec<DuplicateKey>,
+    /// Where the pod spec and containers are, found on first use: some forty rules ask for
+    /// the workload view of every object.
+    pub(crate) shape: OnceLock<Option<crate::workload::Shape>>,
+    /// [`Object::app_or_namespace`], found on first use and shared with every finding.
+    group: OnceLock<Option<Arc<str>>>,
 }
 
 fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
@@ -104,7 +110,7 @@ fn empty_map() -> &'static Map<String, Value> {
 impl Object {
     /// Build an object from a value and its positions; the reference is read from the value.
     pub fn new(value: Value, file: Arc<str>, document: u32, positions: PositionTree) -> Self {
-        let reference = ObjectRef::from_value(&value);
+        let reference = Arc::new(ObjectRef::from_value(&value));
         Self {
             value,
             reference,
@@ -114,6 +120,8 @@ impl Object {
             template: None,
             positions,
             duplicates: Vec::new(),
+            shape: OnceLock::new(),
+            group: OnceLock::new(),
         }
     }
 
@@ -163,7 +171,7 @@ impl Object {
 
     /// The value at a JSON Pointer.
     pub fn get(&self, pointer: &str) -> Option<&Value> {
-        self.value.pointer(pointer)
+        crate::pointer::get(&self.value, pointer)
     }
 
     /// Where the field at `pointer` is, or its closest existing ancestor.
@@ -218,6 +226,13 @@ impl Object {
     /// The application name used to group findings: [`Object::app`], else the namespace.
     pub fn app_or_namespace(&self) -> Option<&str> {
         self.app().or_else(|| self.namespace())
+    }
+
+    /// [`Object::app_or_namespace`] as a shared string, computed once per object.
+    pub fn group(&self) -> Option<Arc<str>> {
+        self.group
+            .get_or_init(|| self.app_or_namespace().map(Arc::from))
+            .clone()
     }
 }
 

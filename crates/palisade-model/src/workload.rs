@@ -39,7 +39,7 @@ pub struct Container<'a> {
     pub kind: ContainerKind,
     pub spec: &'a Map<String, Value>,
     /// JSON Pointer of the container within the object.
-    pub path: String,
+    pub path: &'a str,
 }
 
 impl<'a> Container<'a> {
@@ -73,10 +73,10 @@ impl<'a> Container<'a> {
 pub struct Workload<'a> {
     pub pod_spec: &'a Map<String, Value>,
     /// JSON Pointer of the pod spec within the object (`/spec/template/spec` for a Deployment).
-    pub pod_spec_path: String,
+    pub pod_spec_path: &'static str,
     /// Metadata of the pod template (for a Pod, the object's own metadata).
     pub pod_metadata: Option<&'a Map<String, Value>>,
-    pub pod_metadata_path: String,
+    pub pod_metadata_path: &'static str,
     pub containers: Vec<Container<'a>>,
 }
 
@@ -161,6 +161,45 @@ const TEMPLATE_KINDS: [&str; 6] = [
     "Job",
 ];
 
+/// Where an object keeps its pod: found once per object and kept with it, so that the
+/// workload view costs a few map lookups and no string building.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    spec_path: &'static str,
+    meta_path: &'static str,
+    /// Each container's list, index in it, and JSON Pointer.
+    containers: Box<[(ContainerKind, u32, Box<str>)]>,
+}
+
+impl Shape {
+    fn of(object: &Object) -> Option<Self> {
+        let (spec_path, meta_path) = pod_spec_location(object)?;
+        let pod_spec = object.get(spec_path)?.as_object()?;
+        let mut containers = Vec::new();
+        for kind in [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ] {
+            let Some(list) = pod_spec.get(kind.field()).and_then(Value::as_array) else {
+                continue;
+            };
+            for (index, item) in list.iter().enumerate() {
+                if item.is_object() {
+                    let path = format!("{spec_path}/{}/{index}", kind.field());
+                    let index = u32::try_from(index).unwrap_or(u32::MAX);
+                    containers.push((kind, index, path.into_boxed_str()));
+                }
+            }
+        }
+        Some(Self {
+            spec_path,
+            meta_path,
+            containers: containers.into_boxed_slice(),
+        })
+    }
+}
+
 fn pod_spec_location(object: &Object) -> Option<(&'static str, &'static str)> {
     let kind = object.kind();
     let has_containers = |pointer: &str| {
@@ -199,42 +238,38 @@ impl Object {
     /// The pod template's metadata (a Pod's own), without building the whole workload view:
     /// `app()` needs it for every finding.
     pub fn pod_metadata(&self) -> Option<&Map<String, Value>> {
-        let (spec_path, meta_path) = pod_spec_location(self)?;
-        self.get(spec_path)?.as_object()?;
-        self.get(meta_path).and_then(Value::as_object)
+        let shape = self.shape()?;
+        self.get(shape.meta_path).and_then(Value::as_object)
+    }
+
+    fn shape(&self) -> Option<&Shape> {
+        self.shape.get_or_init(|| Shape::of(self)).as_ref()
     }
 
     /// The workload view of this object, if it carries a pod spec.
     pub fn workload(&self) -> Option<Workload<'_>> {
-        let (spec_path, meta_path) = pod_spec_location(self)?;
-        let pod_spec = self.get(spec_path)?.as_object()?;
-        let pod_metadata = self.get(meta_path).and_then(Value::as_object);
-        let mut containers = Vec::new();
-        for kind in [
-            ContainerKind::Init,
-            ContainerKind::Regular,
-            ContainerKind::Ephemeral,
-        ] {
-            let Some(list) = pod_spec.get(kind.field()).and_then(Value::as_array) else {
-                continue;
-            };
-            for (index, item) in list.iter().enumerate() {
-                let Some(spec) = item.as_object() else {
-                    continue;
-                };
-                containers.push(Container {
+        let shape = self.shape()?;
+        let pod_spec = self.get(shape.spec_path)?.as_object()?;
+        let pod_metadata = self.get(shape.meta_path).and_then(Value::as_object);
+        let containers = shape
+            .containers
+            .iter()
+            .filter_map(|(kind, index, path)| {
+                let list = pod_spec.get(kind.field())?.as_array()?;
+                let spec = list.get(usize::try_from(*index).ok()?)?.as_object()?;
+                Some(Container {
                     name: spec.get("name").and_then(Value::as_str).unwrap_or(""),
-                    kind,
+                    kind: *kind,
                     spec,
-                    path: format!("{spec_path}/{}/{index}", kind.field()),
-                });
-            }
-        }
+                    path,
+                })
+            })
+            .collect();
         Some(Workload {
             pod_spec,
-            pod_spec_path: spec_path.to_string(),
+            pod_spec_path: shape.spec_path,
             pod_metadata,
-            pod_metadata_path: meta_path.to_string(),
+            pod_metadata_path: shape.meta_path,
             containers,
         })
     }
@@ -260,7 +295,7 @@ mod tests {
                 "ephemeralContainers": [{"name": "e"}]}}}}}
         }));
         let w = o.workload().expect("workload");
-        let paths: Vec<_> = w.containers.iter().map(|c| c.path.as_str()).collect();
+        let paths: Vec<_> = w.containers.iter().map(|c| c.path).collect();
         assert_eq!(
             paths,
             [

@@ -25,6 +25,7 @@ use palisade_model::ObjectRef;
 use palisade_rules::{Finding, RuleMeta};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::io::{self, Write};
 
 const ALL_OTHER_OBJECTS: &str = "all other objects";
@@ -94,29 +95,36 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     );
 
     // Rule code → object → findings, objects in the order of their first finding.
+    // The index finds an object's entry without a scan of the rule's list.
     let mut failing: BTreeMap<&str, Vec<(&ObjectRef, Vec<&Finding>)>> = BTreeMap::new();
+    let mut index: HashMap<(&str, &ObjectRef), usize> = HashMap::new();
     for finding in sorted(report.findings, |f| f) {
         let objects = failing.entry(finding.rule.code).or_default();
-        match objects.iter_mut().find(|(o, _)| *o == &finding.object) {
-            Some((_, findings)) => findings.push(finding),
-            None => objects.push((&finding.object, vec![finding])),
+        let object: &ObjectRef = &finding.object;
+        match index.entry((finding.rule.code, object)) {
+            Entry::Occupied(at) => objects[*at.get()].1.push(finding),
+            Entry::Vacant(at) => {
+                at.insert(objects.len());
+                objects.push((object, vec![finding]));
+            }
         }
     }
     let mut skipped: BTreeMap<&str, Vec<(&ObjectRef, Vec<&palisade_rules::settings::Suppressed>)>> =
         BTreeMap::new();
+    let mut skipped_index: HashMap<(&str, &ObjectRef), usize> = HashMap::new();
     for s in sorted(report.suppressed, |s| &s.finding) {
         let code = s.finding.rule.code;
-        let object = &s.finding.object;
-        let already_failing = failing
-            .get(code)
-            .is_some_and(|objects| objects.iter().any(|(o, _)| *o == object));
-        if already_failing {
+        let object: &ObjectRef = &s.finding.object;
+        if index.contains_key(&(code, object)) {
             continue;
         }
         let objects = skipped.entry(code).or_default();
-        match objects.iter_mut().find(|(o, _)| *o == object) {
-            Some((_, suppressed)) => suppressed.push(s),
-            None => objects.push((object, vec![s])),
+        match skipped_index.entry((code, object)) {
+            Entry::Occupied(at) => objects[*at.get()].1.push(s),
+            Entry::Vacant(at) => {
+                at.insert(objects.len());
+                objects.push((object, vec![s]));
+            }
         }
     }
 

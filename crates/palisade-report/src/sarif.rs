@@ -211,7 +211,7 @@ fn result(finding: &Finding, rule_index: Option<usize>, by: Option<&SuppressedBy
         properties.insert("container".into(), container.clone().into());
     }
     if let Some(app) = &finding.app {
-        properties.insert("app".into(), app.clone().into());
+        properties.insert("app".into(), app.as_ref().into());
     }
     if let Some(template) = finding
         .location

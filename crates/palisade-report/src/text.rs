@@ -99,7 +99,7 @@ fn group<'a>(findings: &[&'a Finding]) -> Vec<(&'a str, Vec<ObjectGroup<'a>>)> {
         let file = finding.location.as_ref().map(|l| &*l.file);
         match groups
             .iter_mut()
-            .find(|g| *g.object == finding.object && g.file == file)
+            .find(|g| *g.object == *finding.object && g.file == file)
         {
             Some(group) => group.findings.push(finding),
             None => groups.push(ObjectGroup {

@@ -192,7 +192,7 @@ impl<'r> Sink<'r> {
             location: Some(location),
             path,
             related: Vec::new(),
-            app: object.app_or_namespace().map(str::to_string),
+            app: object.group(),
             remediation: None,
         });
         let last = self.findings.len() - 1;

@@ -2,13 +2,15 @@
 
 use crate::meta::{RuleMeta, Severity};
 use palisade_model::{Location, ObjectRef};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static RuleMeta,
     pub severity: Severity,
     pub message: String,
-    pub object: ObjectRef,
+    /// The object, shared with every other finding on it.
+    pub object: Arc<ObjectRef>,
     pub container: Option<String>,
     /// JSON Pointer (RFC 6901) to the offending field, relative to the object.
     pub path: String,
@@ -16,7 +18,7 @@ pub struct Finding {
     /// Other places that matter (e.g. the first occurrence of a duplicate key).
     pub related: Vec<(String, Location)>,
     /// The application the object belongs to, else its namespace.
-    pub app: Option<String>,
+    pub app: Option<Arc<str>>,
     /// A remediation specific to this finding; otherwise the rule's applies.
     pub remediation: Option<String>,
 }

@@ -522,7 +522,7 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
                     .annotation(IGNORE_REASON_ANNOTATION)
                     .map(str::to_string);
                 inline.insert(
-                    (object.reference.clone(), object.file.clone()),
+                    (object.reference.as_ref().clone(), object.file.clone()),
                     (codes, reason),
                 );
             }
@@ -587,7 +587,7 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
         }
         let file = finding.location.as_ref().map(|l| l.file.clone());
         if let Some(file) = file
-            && let Some((codes, reason)) = inline.get(&(finding.object.clone(), file))
+            && let Some((codes, reason)) = inline.get(&(finding.object.as_ref().clone(), file))
             && codes.iter().any(|c| matches_rule(c, finding.rule))
         {
             outcome.suppressed.push(Suppressed {

@@ -88,7 +88,10 @@ fn check_fixture(rule: &'static dyn Rule, problems: &mut Vec<String>) -> Option<
                 object.reference
             ));
         }
-        if expected.insert(object.reference.clone(), bad).is_some() {
+        if expected
+            .insert(object.reference.as_ref().clone(), bad)
+            .is_some()
+        {
             problems.push(format!(
                 "{code}: {} appears twice in {relative}",
                 object.reference
@@ -108,7 +111,7 @@ fn check_fixture(rule: &'static dyn Rule, problems: &mut Vec<String>) -> Option<
         &fixture_context(&text),
     );
     for (object, &bad) in &expected {
-        let count = findings.iter().filter(|f| &f.object == object).count();
+        let count = findings.iter().filter(|f| *f.object == *object).count();
         if bad && count == 0 {
             problems.push(format!("{code}: {object} should be reported but is not"));
         }

@@ -76,7 +76,7 @@ pub(crate) fn pod_labels_path(object: &Object) -> String {
         Some(w) if w.pod_metadata.is_some_and(|m| m.contains_key("labels")) => {
             format!("{}/labels", w.pod_metadata_path)
         }
-        Some(w) if w.pod_metadata.is_some() => w.pod_metadata_path,
+        Some(w) if w.pod_metadata.is_some() => w.pod_metadata_path.to_string(),
         _ => "/metadata".to_string(),
     }
 }

@@ -55,7 +55,7 @@ impl<'w, 'a> Context<'w, 'a> {
         let segments = ["annotations", key];
         match self.workload.pod_metadata {
             Some(metadata) => locate(metadata, &self.workload.pod_metadata_path, &segments),
-            None => self.workload.pod_metadata_path.clone(),
+            None => self.workload.pod_metadata_path.to_string(),
         }
     }
 

@@ -123,7 +123,9 @@ impl Rule for WorkloadIdentity {
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
                 .find(|f| workload.pod_spec.get(**f).and_then(Value::as_str).is_some())
-                .map_or(workload.pod_spec_path.clone(), |f| workload.spec_path(f));
+                .map_or(workload.pod_spec_path.to_string(), |f| {
+                    workload.spec_path(f)
+                });
             let token = if mounted {
                 "its token is mounted"
             } else {

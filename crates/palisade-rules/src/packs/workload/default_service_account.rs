@@ -98,7 +98,7 @@ impl Rule for DefaultServiceAccount {
         let (path, how) = match field {
             Some(path) => (path, "names the `default` service account"),
             None => (
-                workload.pod_spec_path.clone(),
+                workload.pod_spec_path.to_string(),
                 "names no service account, so it runs as `default`",
             ),
         };

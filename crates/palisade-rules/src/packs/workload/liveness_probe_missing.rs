@@ -86,7 +86,7 @@ impl Rule for LivenessProbeMissing {
             }
             sink.report(
                 object,
-                container.path.clone(),
+                container.path.to_string(),
                 format!(
                     "{} has no liveness probe: the kubelet cannot restart it when it hangs \
                      without exiting",

@@ -159,7 +159,7 @@ pub(crate) fn check_resources(
             } else if resources.is_some_and(Value::is_object) {
                 format!("{}/resources", container.path)
             } else {
-                container.path.clone()
+                container.path.to_string()
             };
             sink.report(object, path, describe(&container.describe()))
                 .in_container(container.name);

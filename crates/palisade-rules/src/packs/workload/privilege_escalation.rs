@@ -122,7 +122,7 @@ impl Rule for PrivilegeEscalation {
             } else if container.security_context().is_some() {
                 format!("{}/securityContext", container.path)
             } else {
-                container.path.clone()
+                container.path.to_string()
             };
             let finding = sink
                 .report(object, path, message)

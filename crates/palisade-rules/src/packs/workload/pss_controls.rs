@@ -77,7 +77,7 @@ const CONTAINER_ANNOTATION_PREFIXES: [&str; 2] = [
 /// a per-container annotation names.
 fn container_of<'a>(workload: &Workload<'a>, path: &str) -> Option<&'a str> {
     let inside = workload.containers.iter().find(|container| {
-        path.strip_prefix(container.path.as_str())
+        path.strip_prefix(container.path)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     });
     if let Some(container) = inside {
@@ -88,7 +88,7 @@ fn container_of<'a>(workload: &Workload<'a>, path: &str) -> Option<&'a str> {
     if escaped.contains('/') {
         return None;
     }
-    let key = pointer::segments(&format!("/{escaped}")).next()?;
+    let key = pointer::unescape(escaped);
     let name = CONTAINER_ANNOTATION_PREFIXES
         .iter()
         .find_map(|prefix| key.strip_prefix(prefix))?;

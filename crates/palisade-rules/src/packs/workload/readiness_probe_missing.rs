@@ -55,7 +55,7 @@ impl Rule for ReadinessProbeMissing {
             }
             sink.report(
                 object,
-                container.path.clone(),
+                container.path.to_string(),
                 format!(
                     "{} has no readiness probe: it receives traffic and counts as available as \
                      soon as it starts",

@@ -89,7 +89,7 @@ impl Rule for RootFilesystemWritable {
                     if container.security_context().is_some() {
                         format!("{}/securityContext", container.path)
                     } else {
-                        container.path.clone()
+                        container.path.to_string()
                     },
                     format!(
                         "{who} does not set `readOnlyRootFilesystem: true`: its processes can \

@@ -84,7 +84,7 @@ impl Rule for RunAsNonRoot {
                 Some(0) => continue,
                 _ => match non_root {
                     Effective::Unset => (
-                        container.path.clone(),
+                        container.path.to_string(),
                         format!(
                             "neither {who} nor its pod sets `runAsNonRoot: true` or a non-zero \
                              `runAsUser`: it runs as the image's user, which is often root"

@@ -260,7 +260,7 @@ impl Rule for ServiceAccountToken {
                              among the scanned objects"
                         ),
                     };
-                    (workload.pod_spec_path.clone(), why)
+                    (workload.pod_spec_path.to_string(), why)
                 }
             };
             let grant = binding_for(inventory, &cluster_bindings, namespace, name);
