@@ -103,7 +103,7 @@ impl<'a> Workload<'a> {
 
     /// Pointer to a field of the pod spec.
     pub fn spec_path(&self, field: &str) -> String {
-        pointer::join(&self.pod_spec_path, field)
+        pointer::join(self.pod_spec_path, field)
     }
 
     /// `spec.os.name` of the pod, if set.
