@@ -37,7 +37,7 @@ impl<'w, 'a> Context<'w, 'a> {
     pub fn pod_path(&self, segments: &[&str]) -> String {
         locate(
             self.workload.pod_spec,
-            &self.workload.pod_spec_path,
+            self.workload.pod_spec_path,
             segments,
         )
     }
@@ -54,7 +54,7 @@ impl<'w, 'a> Context<'w, 'a> {
     pub fn annotation_path(&self, key: &str) -> String {
         let segments = ["annotations", key];
         match self.workload.pod_metadata {
-            Some(metadata) => locate(metadata, &self.workload.pod_metadata_path, &segments),
+            Some(metadata) => locate(metadata, self.workload.pod_metadata_path, &segments),
             None => self.workload.pod_metadata_path.to_string(),
         }
     }

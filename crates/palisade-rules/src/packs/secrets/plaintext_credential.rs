@@ -152,7 +152,7 @@ fn scan(object: &Object, top: bool) -> Vec<Hit> {
         {
             annotations(
                 object,
-                &workload.pod_metadata_path,
+                workload.pod_metadata_path,
                 "pod template annotation",
                 pod_annotations,
                 top,
