@@ -72,7 +72,7 @@ pub fn field<'a>(container: &Container<'a>, segments: &[&str]) -> Option<&'a Val
 
 /// Pointer to a field below a container, or to its closest existing ancestor.
 pub fn field_path(container: &Container<'_>, segments: &[&str]) -> String {
-    locate(container.spec, &container.path, segments)
+    locate(container.spec, container.path, segments)
 }
 
 /// The value at `segments` below `base`; `None` when absent or `null`.
