@@ -1,15 +1,17 @@
-//! The JSON report: one versioned document (`schemaVersion`) with a summary, the findings,
-//! the suppressed findings and why, expired exceptions, load errors and notices. Keys of a
-//! finding are always present (`null` when a value is absent) so consumers need no guards.
-//! The shape is described in `docs/json-output.md` and `docs/json-output.schema.json` of this
-//! crate's manifest.
+//! The JSON report: one versioned document (`schemaVersion`) with a summary, the rules the
+//! findings refer to, the findings, the suppressed findings and why, expired exceptions, load
+//! errors and notices. Keys of a finding are always present (`null` when a value is absent) so
+//! consumers need no guards. A rule's remediation and references are written once, in `rules`,
+//! not in each of its findings: they made up most of a large report. The shape is described in
+//! `docs/json-output.md` and `docs/json-output.schema.json` at the workspace root.
 
-use crate::shared::sorted;
+use crate::shared::{rule_docs_url, sorted};
 use crate::{JSON_SCHEMA_VERSION, Report};
 use palisade_model::Location;
-use palisade_rules::Finding;
-use palisade_rules::settings::{Exception, ExpiredException, SuppressedBy};
-use serde::Serialize;
+use palisade_rules::settings::{Exception, ExpiredException, Suppressed, SuppressedBy};
+use palisade_rules::{Finding, Reference, RuleMeta};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 #[derive(Serialize)]
@@ -18,8 +20,9 @@ struct Document<'a> {
     schema_version: &'static str,
     tool: Tool<'a>,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
-    suppressed: Vec<JsonSuppressed<'a>>,
+    rules: BTreeMap<&'static str, JsonRule>,
+    findings: Findings<'a>,
+    suppressed: SuppressedList<'a>,
     expired_exceptions: Vec<JsonExpired<'a>>,
     errors: Vec<JsonError<'a>>,
     notices: Vec<JsonNotice<'a>>,
@@ -91,10 +94,63 @@ struct JsonRelated<'a> {
     location: JsonLocation<'a>,
 }
 
+/// Written as an array without collecting the converted items first.
+struct Related<'a>(&'a [(String, Location)]);
+
+impl Serialize for Related<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|(message, location)| JsonRelated {
+            message,
+            location: JsonLocation::new(location),
+        }))
+    }
+}
+
 #[derive(Serialize)]
 struct JsonReference {
     title: &'static str,
     url: &'static str,
+}
+
+/// What every finding of a rule shares, written once in the top-level `rules`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRule {
+    name: &'static str,
+    /// The rule's own severity; a finding's may differ when configuration overrides it.
+    default_severity: &'static str,
+    summary: &'static str,
+    remediation: &'static str,
+    references: Vec<JsonReference>,
+    docs_url: String,
+}
+
+impl JsonRule {
+    fn new(rule: &'static RuleMeta) -> Self {
+        Self {
+            name: rule.name,
+            default_severity: rule.severity.as_str(),
+            summary: rule.summary,
+            remediation: rule.remediation,
+            references: rule
+                .references
+                .iter()
+                .map(|&Reference { title, url }| JsonReference { title, url })
+                .collect(),
+            docs_url: rule_docs_url(rule),
+        }
+    }
+}
+
+/// The rules of the findings and suppressed findings, by code.
+fn rules<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> BTreeMap<&'static str, JsonRule> {
+    let mut rules = BTreeMap::new();
+    for finding in findings {
+        rules
+            .entry(finding.rule.code)
+            .or_insert_with(|| JsonRule::new(finding.rule));
+    }
+    rules
 }
 
 #[derive(Serialize)]
@@ -107,10 +163,10 @@ struct JsonFinding<'a> {
     container: Option<&'a str>,
     path: &'a str,
     location: Option<JsonLocation<'a>>,
-    related: Vec<JsonRelated<'a>>,
+    related: Related<'a>,
     app: Option<&'a str>,
-    remediation: &'a str,
-    references: Vec<JsonReference>,
+    /// Only a remediation specific to this finding; the rule's is in `rules`.
+    remediation: Option<&'a str>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -129,26 +185,19 @@ impl<'a> JsonFinding<'a> {
             container: finding.container.as_deref(),
             path: &finding.path,
             location: finding.location.as_ref().map(JsonLocation::new),
-            related: finding
-                .related
-                .iter()
-                .map(|(message, location)| JsonRelated {
-                    message,
-                    location: JsonLocation::new(location),
-                })
-                .collect(),
+            related: Related(&finding.related),
             app: finding.app.as_deref(),
-            remediation: finding.remediation(),
-            references: finding
-                .rule
-                .references
-                .iter()
-                .map(|r| JsonReference {
-                    title: r.title,
-                    url: r.url,
-                })
-                .collect(),
+            remediation: finding.remediation.as_deref(),
         }
+    }
+}
+
+/// The findings in report order, each converted as it is written.
+struct Findings<'a>(Vec<&'a Finding>);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|finding| JsonFinding::new(finding)))
     }
 }
 
@@ -172,6 +221,36 @@ enum JsonSuppressedBy<'a> {
 struct JsonSuppressed<'a> {
     finding: JsonFinding<'a>,
     by: JsonSuppressedBy<'a>,
+}
+
+impl<'a> JsonSuppressed<'a> {
+    fn new(suppressed: &'a Suppressed) -> Self {
+        Self {
+            finding: JsonFinding::new(&suppressed.finding),
+            by: match &suppressed.by {
+                SuppressedBy::Exception(e) => JsonSuppressedBy::Exception {
+                    reason: &e.reason,
+                    owner: &e.owner,
+                    expires: &e.expires,
+                },
+                SuppressedBy::Profile(profile) => JsonSuppressedBy::Profile {
+                    profile: profile.as_str(),
+                },
+                SuppressedBy::Inline { reason } => JsonSuppressedBy::Inline {
+                    reason: reason.as_deref(),
+                },
+            },
+        }
+    }
+}
+
+/// The suppressed findings in report order, each converted as it is written.
+struct SuppressedList<'a>(Vec<&'a Suppressed>);
+
+impl Serialize for SuppressedList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|s| JsonSuppressed::new(s)))
+    }
 }
 
 #[derive(Serialize)]
@@ -302,29 +381,14 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             version: report.tool_version,
         },
         summary,
-        findings: sorted(report.findings, |f| f)
-            .into_iter()
-            .map(JsonFinding::new)
-            .collect(),
-        suppressed: sorted(report.suppressed, |s| &s.finding)
-            .into_iter()
-            .map(|s| JsonSuppressed {
-                finding: JsonFinding::new(&s.finding),
-                by: match &s.by {
-                    SuppressedBy::Exception(e) => JsonSuppressedBy::Exception {
-                        reason: &e.reason,
-                        owner: &e.owner,
-                        expires: &e.expires,
-                    },
-                    SuppressedBy::Profile(profile) => JsonSuppressedBy::Profile {
-                        profile: profile.as_str(),
-                    },
-                    SuppressedBy::Inline { reason } => JsonSuppressedBy::Inline {
-                        reason: reason.as_deref(),
-                    },
-                },
-            })
-            .collect(),
+        rules: rules(
+            report
+                .findings
+                .iter()
+                .chain(report.suppressed.iter().map(|s| &s.finding)),
+        ),
+        findings: Findings(sorted(report.findings, |f| f)),
+        suppressed: SuppressedList(sorted(report.suppressed, |s| &s.finding)),
         expired_exceptions: expired,
         errors,
         notices,

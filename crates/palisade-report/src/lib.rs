@@ -16,7 +16,7 @@ use palisade_rules::{Finding, Rule, Severity};
 
 /// Version of the JSON output's shape (`schemaVersion`). Adding fields keeps it; renaming,
 /// removing or changing the meaning of a field bumps it.
-pub const JSON_SCHEMA_VERSION: &str = "1";
+pub const JSON_SCHEMA_VERSION: &str = "2";
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -116,7 +116,7 @@ fn rule_descriptor(rule: &RuleMeta, severity: Severity) -> Value {
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": rule.rationale },
         "help": { "text": help_text(rule), "markdown": help_markdown(rule) },
-        "helpUri": format!("{REPOSITORY}/blob/main/docs/rules.md#{}", rule.code.to_ascii_lowercase()),
+        "helpUri": crate::shared::rule_docs_url(rule),
         "defaultConfiguration": { "level": level(rule.severity) },
         "properties": {
             "tags": ["security", "kubernetes", pack],

@@ -120,6 +120,16 @@ pub(crate) fn rules_for<'a>(
     rules
 }
 
+/// The rule's section of the rules reference (`docs/rules.md`) in the project's repository:
+/// the SARIF rule's `helpUri` and the JSON rule's `docsUrl`.
+pub(crate) fn rule_docs_url(rule: &RuleMeta) -> String {
+    format!(
+        "{}/blob/main/docs/rules.md#{}",
+        env!("CARGO_PKG_REPOSITORY"),
+        rule.code.to_ascii_lowercase()
+    )
+}
+
 /// A file path as a URI reference: forward slashes, percent-encoded where needed; absolute
 /// paths become `file://` URIs. The flag says whether the result is relative.
 pub(crate) fn path_to_uri(path: &str) -> (String, bool) {

@@ -417,9 +417,71 @@ fn json_keys_are_always_present() {
         .iter()
         .find(|f| f["object"]["name"] == "db")
         .unwrap();
-    for key in ["container", "location"] {
+    for key in ["container", "location", "remediation"] {
         assert!(unlocated[key].is_null(), "{key}");
     }
+}
+
+#[test]
+fn json_rules_hold_what_findings_share() {
+    let fixture = sample();
+    let value: serde_json::Value =
+        serde_json::from_str(&plain(&report(&fixture), Format::Json)).unwrap();
+    let rules = value["rules"].as_object().unwrap();
+    // The rules of findings and suppressed findings, sorted; not every rule that ran.
+    let codes: Vec<&str> = rules.keys().map(String::as_str).collect();
+    assert_eq!(codes, ["MF001", "WL001", "WL002"]);
+    let privileged = &rules["WL001"];
+    assert_eq!(privileged["name"], "privileged-container");
+    assert_eq!(privileged["defaultSeverity"], "critical");
+    assert_eq!(privileged["summary"], PRIVILEGED.summary);
+    assert_eq!(privileged["remediation"], PRIVILEGED.remediation);
+    assert_eq!(
+        privileged["references"][0]["url"],
+        PRIVILEGED.references[0].url
+    );
+    // The default severity, not the overridden one of the `db` finding.
+    assert_eq!(rules["WL002"]["defaultSeverity"], "high");
+    assert_eq!(rules["WL002"]["references"], serde_json::json!([]));
+    // The same link as SARIF's `helpUri`.
+    let sarif: serde_json::Value =
+        serde_json::from_str(&plain(&report(&fixture), Format::Sarif)).unwrap();
+    for descriptor in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        if let Some(rule) = rules.get(descriptor["id"].as_str().unwrap()) {
+            assert_eq!(rule["docsUrl"], descriptor["helpUri"]);
+        }
+    }
+
+    let findings = value["findings"].as_array().unwrap().iter().chain(
+        value["suppressed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| &s["finding"]),
+    );
+    for finding in findings {
+        assert!(finding.get("references").is_none(), "{finding}");
+        let remediation = &finding["remediation"];
+        if finding["rule"] == "MF001" {
+            // A remediation specific to the finding is kept in it.
+            assert_eq!(remediation, "Remove the first `replicas` key.");
+        } else {
+            assert!(remediation.is_null(), "{finding}");
+        }
+        // `.remediation // $rules[.rule].remediation` gives every finding its fix.
+        let rule = finding["rule"].as_str().unwrap();
+        assert!(rules.contains_key(rule), "{rule}");
+    }
+}
+
+#[test]
+fn json_empty_report_has_no_rules() {
+    let value: serde_json::Value =
+        serde_json::from_str(&plain(&empty_report(), Format::Json)).unwrap();
+    assert_eq!(value["rules"], serde_json::json!({}));
 }
 
 #[test]

@@ -212,6 +212,10 @@ impl Finding {
     }
 }
 
+/// `PALISADE_TIMINGS=rules` prints how long each whole-inventory rule takes.
+static RULE_TIMINGS: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::env::var_os("PALISADE_TIMINGS").is_some_and(|v| v == "rules"));
+
 /// Run `rules` over `inventory`. Object hooks run in parallel over objects; inventory hooks in
 /// parallel over rules. Findings come back sorted by location and rule.
 pub fn check(inventory: &Inventory, rules: &[&'static dyn Rule]) -> Vec<Finding> {
@@ -245,10 +249,19 @@ pub fn check_with(
         .par_iter()
         .flat_map_iter(|rule| {
             let mut found = Vec::new();
+            let started = std::time::Instant::now();
             rule.check_inventory(
                 inventory,
                 &mut Sink::with_shared(rule.meta(), &mut found, context, &views),
             );
+            if *RULE_TIMINGS && started.elapsed().as_micros() >= 500 {
+                // The first rule to ask for a shared model pays for building it.
+                eprintln!(
+                    "palisade: rule {} (whole-inventory) {:.3} s",
+                    rule.meta().code,
+                    started.elapsed().as_secs_f64()
+                );
+            }
             found
         })
         .collect();

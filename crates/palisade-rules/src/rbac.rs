@@ -390,6 +390,8 @@ pub struct Model<'a> {
     /// Resources (group, plural) known to be cluster-scoped: built-in ones and the
     /// CustomResourceDefinitions of the input with `scope: Cluster`.
     cluster_scoped: BTreeSet<(String, String)>,
+    /// The risks of each role's own rules, classified once for every rule that asks.
+    own_risks: std::sync::OnceLock<Vec<Vec<Vec<risk::RiskHit>>>>,
 }
 
 /// The namespace a namespaced object is created in when its manifest names none.
@@ -522,6 +524,7 @@ impl<'a> Model<'a> {
             bindings_by_role: HashMap::new(),
             defaults_used: defaults_used.into_iter().collect(),
             cluster_scoped: cluster_scoped(inventory),
+            own_risks: std::sync::OnceLock::new(),
         };
         model.aggregate();
         model.index_bindings();
@@ -750,6 +753,25 @@ impl<'a> Model<'a> {
             }
         }
         grants
+    }
+
+    /// The risks of each of a role's own rules (aligned with `own_rules`).
+    pub fn own_risks(&self, role: usize) -> &[Vec<risk::RiskHit>] {
+        use rayon::prelude::*;
+        let all = self.own_risks.get_or_init(|| {
+            self.roles
+                .par_iter()
+                .map(|role| role.own_rules.iter().map(risk::classify).collect())
+                .collect()
+        });
+        all.get(role).map_or(&[], Vec::as_slice)
+    }
+
+    /// The risks of one of a role's rules after aggregation.
+    pub fn risks_of(&self, rule: &EffectiveRule) -> &[risk::RiskHit] {
+        self.own_risks(rule.source)
+            .get(rule.index)
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn rule_of(&self, grant: &Grant) -> &PolicyRule {

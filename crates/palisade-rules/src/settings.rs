@@ -504,7 +504,7 @@ impl Exception {
     }
 }
 
-type InlineKey = (ObjectRef, Arc<str>);
+type InlineKey<'a> = (&'a ObjectRef, &'a str);
 
 /// Apply severity overrides, exceptions and inline suppression.
 pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings) -> Outcome {
@@ -521,10 +521,7 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
                 let reason = object
                     .annotation(IGNORE_REASON_ANNOTATION)
                     .map(str::to_string);
-                inline.insert(
-                    (object.reference.as_ref().clone(), object.file.clone()),
-                    (codes, reason),
-                );
+                inline.insert((&object.reference, &object.file), (codes, reason));
             }
         }
     }
@@ -585,16 +582,17 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
             });
             continue;
         }
-        let file = finding.location.as_ref().map(|l| l.file.clone());
-        if let Some(file) = file
-            && let Some((codes, reason)) = inline.get(&(finding.object.as_ref().clone(), file))
-            && codes.iter().any(|c| matches_rule(c, finding.rule))
-        {
+        let inline_match = finding.location.as_ref().and_then(|location| {
+            let (codes, reason) = inline.get(&(&*finding.object, &*location.file))?;
+            codes
+                .iter()
+                .any(|c| matches_rule(c, finding.rule))
+                .then(|| reason.clone())
+        });
+        if let Some(reason) = inline_match {
             outcome.suppressed.push(Suppressed {
                 finding,
-                by: SuppressedBy::Inline {
-                    reason: reason.clone(),
-                },
+                by: SuppressedBy::Inline { reason },
             });
             continue;
         }

@@ -32,6 +32,19 @@ fn use_color(args: &ScanArgs) -> bool {
     }
 }
 
+/// Resident and peak memory of this process, for `PALISADE_TIMINGS` (Linux only).
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map_or("?", str::trim)
+            .to_string()
+    };
+    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
+}
+
 /// Command-line paths as loader inputs; `-` is standard input.
 pub fn inputs(paths: &[std::path::PathBuf]) -> Vec<Input> {
     paths
@@ -48,11 +61,15 @@ pub fn inputs(paths: &[std::path::PathBuf]) -> Vec<Input> {
 
 pub fn run(args: &ScanArgs) -> Result<u8> {
     let settings = config::settings(args)?;
-    let timings = std::env::var_os("PALISADE_TIMINGS").is_some_and(|v| v == "1");
+    let timings = std::env::var_os("PALISADE_TIMINGS").is_some_and(|v| v == "1" || v == "rules");
     let mut clock = std::time::Instant::now();
     let mut lap = |phase: &str| {
         if timings {
-            eprintln!("palisade: {phase} {:.3} s", clock.elapsed().as_secs_f64());
+            eprintln!(
+                "palisade: {phase} {:.3} s, resident {}",
+                clock.elapsed().as_secs_f64(),
+                resident()
+            );
             clock = std::time::Instant::now();
         }
     };

@@ -52,6 +52,20 @@ fn insecure_example_fails_with_located_findings() {
         "/spec/template/spec/containers/0/securityContext/privileged"
     );
     assert_eq!(privileged[0]["app"], "insecure-shop");
+    // The rule's remediation is written once, in `rules`; the finding has none of its own.
+    assert!(privileged[0]["remediation"].is_null());
+    assert!(privileged[0].get("references").is_none());
+    let rules = report["rules"].as_object().expect("rules");
+    assert!(
+        rules["WL001"]["remediation"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| rules.contains_key(f["rule"].as_str().unwrap_or("")))
+    );
     // The duplicate key hides `privileged: true` behind `privileged: false`.
     assert!(codes(&report).contains(&"MF001".to_string()));
     assert!(codes(&report).contains(&"WL002".to_string()));

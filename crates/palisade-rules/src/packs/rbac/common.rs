@@ -4,7 +4,7 @@
 
 use crate::engine::Sink;
 use crate::meta::Severity;
-use crate::rbac::risk::{Risk, classify};
+use crate::rbac::risk::Risk;
 use crate::rbac::{BindingKind, Model, Origin, RoleKind, defaults};
 use palisade_model::Inventory;
 
@@ -93,8 +93,9 @@ pub fn check_roles(
             continue;
         }
         let mut reached = None;
+        let risks_of_rules = model.own_risks(index);
         for (number, rule) in role.own_rules.iter().enumerate() {
-            for hit in classify(rule) {
+            for hit in risks_of_rules.get(number).into_iter().flatten() {
                 if !risks.contains(&hit.risk) {
                     continue;
                 }

@@ -3,7 +3,6 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use crate::rbac::risk::classify;
 use crate::rbac::{
     ANONYMOUS_USER, AUTHENTICATED_GROUP, SubjectKind, UNAUTHENTICATED_GROUP, defaults,
 };
@@ -71,7 +70,7 @@ impl Rule for PublicGroupBinding {
                     let mut labels: Vec<String> = model.roles[role]
                         .rules
                         .iter()
-                        .flat_map(|r| classify(&r.rule))
+                        .flat_map(|r| model.risks_of(r))
                         .filter(|h| !h.named_only)
                         .map(|h| h.risk.label().to_string())
                         .collect();

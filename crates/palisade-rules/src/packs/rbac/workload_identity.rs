@@ -4,8 +4,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::rbac::paths::Step;
 use crate::rbac::paths::{Graph, token_mounted, workload_account};
-use crate::rbac::risk::classify;
-use crate::rbac::{Scope, Subject};
+use crate::rbac::{Model, Subject};
 use palisade_model::Inventory;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -72,9 +71,9 @@ impl Rule for WorkloadIdentity {
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let model = sink.rbac(inventory);
         let mut graph = Graph::build(&model);
-        // Risk labels of one rule of a role, and the risks and admin step of one account:
-        // many workloads share accounts and roles.
-        let mut labels_of: HashMap<(usize, usize), Vec<&'static str>> = HashMap::new();
+        // The risks one binding grants, and the risks and admin step of one account: many
+        // workloads share accounts, and every account shares the bindings of its groups.
+        let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
         let mut by_account: HashMap<(String, String), Assessment> = HashMap::new();
         for object in inventory.objects() {
             let Some((ns, name)) = workload_account(object) else {
@@ -89,24 +88,14 @@ impl Rule for WorkloadIdentity {
                 let subject = Subject::service_account(ns, name);
                 let identity = subject.identity();
                 let mut risks: BTreeMap<String, String> = BTreeMap::new();
-                for grant in model.grants(&identity) {
-                    let labels = labels_of
-                        .entry((grant.role, grant.rule))
-                        .or_insert_with(|| {
-                            classify(model.rule_of(&grant))
-                                .into_iter()
-                                .filter(|hit| !hit.named_only)
-                                .map(|hit| hit.risk.label())
-                                .collect()
-                        });
-                    for label in labels.iter() {
-                        risks.entry((*label).to_string()).or_insert_with(|| {
-                            let scope = match &grant.scope {
-                                Scope::Cluster => "cluster-wide".to_string(),
-                                Scope::Namespace(ns) => format!("in {ns}"),
-                            };
-                            format!("{scope} via {}", model.bindings[grant.binding].display())
-                        });
+                for binding in model.bindings_for(&identity) {
+                    let granted = granted_by
+                        .entry(binding)
+                        .or_insert_with(|| risks_granted(&model, binding));
+                    for (label, how) in granted.iter() {
+                        if !risks.contains_key(*label) {
+                            risks.insert((*label).to_string(), how.clone());
+                        }
                     }
                 }
                 let admin = graph.is_admin(&subject);
@@ -163,4 +152,30 @@ impl Rule for WorkloadIdentity {
             finding.severity = severity;
         }
     }
+}
+
+/// The risk labels the rules of a binding's role carry (first occurrence each, in rule order),
+/// with where and through what the binding grants them.
+fn risks_granted(model: &Model<'_>, binding: usize) -> Vec<(&'static str, String)> {
+    let Some(found) = model.bindings.get(binding) else {
+        return Vec::new();
+    };
+    let Some(role) = found.role else {
+        return Vec::new();
+    };
+    let scope = match &found.namespace {
+        Some(ns) => format!("in {ns}"),
+        None => "cluster-wide".to_string(),
+    };
+    let how = format!("{scope} via {}", found.display());
+    let mut granted: Vec<(&'static str, String)> = Vec::new();
+    for rule in &model.roles[role].rules {
+        for hit in model.risks_of(rule).iter().filter(|hit| !hit.named_only) {
+            let label = hit.risk.label();
+            if !granted.iter().any(|(seen, _)| *seen == label) {
+                granted.push((label, how.clone()));
+            }
+        }
+    }
+    granted
 }
