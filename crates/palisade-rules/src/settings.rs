@@ -544,7 +544,10 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
             Some((ns.name(), label.parse::<Profile>().ok()?))
         })
         .collect();
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        findings: Vec::with_capacity(findings.len()),
+        ..Outcome::default()
+    };
     for mut finding in findings {
         let namespace = if finding.object.kind == "Namespace" {
             Some(finding.object.name.as_str())
@@ -582,13 +585,17 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
             });
             continue;
         }
-        let inline_match = finding.location.as_ref().and_then(|location| {
-            let (codes, reason) = inline.get(&(&*finding.object, &*location.file))?;
-            codes
-                .iter()
-                .any(|c| matches_rule(c, finding.rule))
-                .then(|| reason.clone())
-        });
+        let inline_match = finding
+            .location
+            .as_ref()
+            .filter(|_| !inline.is_empty())
+            .and_then(|location| {
+                let (codes, reason) = inline.get(&(&*finding.object, &*location.file))?;
+                codes
+                    .iter()
+                    .any(|c| matches_rule(c, finding.rule))
+                    .then(|| reason.clone())
+            });
         if let Some(reason) = inline_match {
             outcome.suppressed.push(Suppressed {
                 finding,
