@@ -735,9 +735,22 @@ impl<'a> Model<'a> {
 
     /// Every rule granted to the identity, with the binding, role and scope.
     pub fn grants(&self, identity: &Identity) -> Vec<Grant> {
+        self.grants_through(identity, |_| true)
+    }
+
+    /// [`Model::grants`] through ClusterRoleBindings only: what the identity holds
+    /// cluster-wide.
+    pub fn cluster_grants(&self, identity: &Identity) -> Vec<Grant> {
+        self.grants_through(identity, |binding| binding.namespace.is_none())
+    }
+
+    fn grants_through(&self, identity: &Identity, keep: impl Fn(&Binding) -> bool) -> Vec<Grant> {
         let mut grants = Vec::new();
         for binding_index in self.bindings_for(identity) {
             let binding = &self.bindings[binding_index];
+            if !keep(binding) {
+                continue;
+            }
             let Some(role) = binding.role else { continue };
             let scope = match &binding.namespace {
                 Some(ns) => Scope::Namespace(ns.clone()),

@@ -212,7 +212,12 @@ impl<'m, 'a> Graph<'m, 'a> {
             });
             return edges;
         }
-        let grants = self.model.grants(&identity);
+        // Every step to cluster-admin below uses a cluster-wide grant.
+        let grants = if admin_only {
+            self.model.cluster_grants(&identity)
+        } else {
+            self.model.grants(&identity)
+        };
         let rbac = "rbac.authorization.k8s.io";
         let cluster = |g: &&Grant| g.scope == Scope::Cluster;
         let unnamed = |g: &Grant, verb: &str, group: &str, resource: &str| {

@@ -4,7 +4,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::rbac::paths::Step;
 use crate::rbac::paths::{Graph, token_mounted, workload_account};
-use crate::rbac::{Model, Subject};
+use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -75,6 +75,10 @@ impl Rule for WorkloadIdentity {
         // workloads share accounts, and every account shares the bindings of its groups.
         let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
         let mut by_account: HashMap<(String, String), Assessment> = HashMap::new();
+        // What the groups every account belongs to (`system:serviceaccounts`,
+        // `system:authenticated`) grant, worked out once: with a binding per application to
+        // such a group, going through them for every account would cost accounts × bindings.
+        let mut shared: HashMap<Vec<String>, Shared> = HashMap::new();
         for object in inventory.objects() {
             let Some((ns, name)) = workload_account(object) else {
                 continue;
@@ -87,18 +91,61 @@ impl Rule for WorkloadIdentity {
                 let (ns, name) = &key;
                 let subject = Subject::service_account(ns, name);
                 let identity = subject.identity();
-                let mut risks: BTreeMap<String, String> = BTreeMap::new();
-                for binding in model.bindings_for(&identity) {
-                    let granted = granted_by
-                        .entry(binding)
-                        .or_insert_with(|| risks_granted(&model, binding));
-                    for (label, how) in granted.iter() {
-                        if !risks.contains_key(*label) {
-                            risks.insert((*label).to_string(), how.clone());
+                // The account itself and its namespace's group are its own; the other
+                // groups are shared with every account.
+                let namespace_group = format!("system:serviceaccounts:{ns}");
+                let (own_groups, shared_groups): (Vec<String>, Vec<String>) = identity
+                    .groups
+                    .iter()
+                    .cloned()
+                    .partition(|g| *g == namespace_group);
+                let own = Identity {
+                    groups: own_groups,
+                    ..identity.clone()
+                };
+                let own_bindings = model.bindings_for(&own);
+                let mut first = first_grants(&model, &own_bindings, &mut granted_by);
+                let common = shared.entry(shared_groups).or_insert_with_key(|groups| {
+                    let everyone = Identity {
+                        user: None,
+                        service_account: None,
+                        groups: groups.clone(),
+                    };
+                    let bindings = model.bindings_for(&everyone);
+                    Shared {
+                        first: first_grants(&model, &bindings, &mut granted_by),
+                        admin: None,
+                    }
+                });
+                for (label, (index, how)) in &common.first {
+                    match first.get(label) {
+                        Some((own_index, _)) if own_index < index => {}
+                        _ => {
+                            first.insert(label, (*index, how.clone()));
                         }
                     }
                 }
-                let admin = graph.is_admin(&subject);
+                let risks: BTreeMap<String, String> = first
+                    .into_iter()
+                    .map(|(label, (_, how))| (label.to_string(), how))
+                    .collect();
+                // Only cluster-wide grants make an account cluster-admin equivalent: without
+                // a ClusterRoleBinding of its own, an account is as powerful as its groups.
+                let own_cluster_binding = own_bindings
+                    .iter()
+                    .any(|&b| model.bindings[b].namespace.is_none());
+                let admin = if own_cluster_binding {
+                    graph.is_admin(&subject)
+                } else {
+                    common
+                        .admin
+                        .get_or_insert_with(|| graph.is_admin(&subject))
+                        .clone()
+                        .map(|step| Step {
+                            from: subject.clone(),
+                            ..step
+                        })
+                };
                 by_account.insert(key.clone(), (risks, admin));
             }
             let (ns, name) = &key;
@@ -152,6 +199,31 @@ impl Rule for WorkloadIdentity {
             finding.severity = severity;
         }
     }
+}
+
+/// What the groups shared by every account grant: the first binding to grant each risk, and
+/// whether that alone is cluster-admin equivalent (worked out on first need).
+struct Shared {
+    first: BTreeMap<&'static str, (usize, String)>,
+    admin: Option<Option<Step>>,
+}
+
+/// For each risk label, the lowest-numbered of `bindings` (sorted) that grants it, and how.
+fn first_grants(
+    model: &Model<'_>,
+    bindings: &[usize],
+    granted_by: &mut HashMap<usize, Vec<(&'static str, String)>>,
+) -> BTreeMap<&'static str, (usize, String)> {
+    let mut first = BTreeMap::new();
+    for &binding in bindings {
+        let granted = granted_by
+            .entry(binding)
+            .or_insert_with(|| risks_granted(model, binding));
+        for (label, how) in granted.iter() {
+            first.entry(*label).or_insert_with(|| (binding, how.clone()));
+        }
+    }
+    first
 }
 
 /// The risk labels the rules of a binding's role carry (first occurrence each, in rule order),
