@@ -266,6 +266,7 @@ pub fn check_with(
         })
         .collect();
     findings.append(&mut joined);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // In place and in parallel; renderers order ties by the full content of the finding.
+    findings.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }
