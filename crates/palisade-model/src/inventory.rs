@@ -2,15 +2,29 @@
 //! that cross-object rules need.
 
 use crate::object::Object;
-use crate::selector::LabelSelector;
+use crate::selector::{LabelSelector, label_text};
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash};
+use std::sync::OnceLock;
+
+/// Indexes keyed by the hash of what they index (kind, namespace, name; namespace, label):
+/// lookups build no strings, and every hit is checked against the object itself.
+type Hashed = HashMap<u64, Vec<usize>>;
+
+fn hash_of(value: impl Hash) -> u64 {
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
+}
 
 #[derive(Debug, Default)]
 pub struct Inventory {
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
     by_namespace: HashMap<String, Vec<usize>>,
-    by_key: HashMap<(String, Option<String>, String), usize>,
+    by_key: Hashed,
+    /// Pod-carrying objects by namespace, and by namespace and pod template label; built on
+    /// first use. Selecting by label through them keeps Service and policy joins linear even
+    /// for objects without a namespace, which all share one bucket.
+    pods: OnceLock<(Hashed, Hashed)>,
 }
 
 impl Inventory {
@@ -32,14 +46,11 @@ impl Inventory {
                     .or_default()
                     .push(index);
             }
-            inventory.by_key.insert(
-                (
-                    object.kind().to_string(),
-                    object.reference.namespace.clone(),
-                    object.name().to_string(),
-                ),
-                index,
-            );
+            inventory
+                .by_key
+                .entry(hash_of((object.kind(), object.namespace(), object.name())))
+                .or_default()
+                .push(index);
         }
         inventory
     }
@@ -79,14 +90,71 @@ impl Inventory {
     }
 
     /// One object by kind, namespace and name.
+    /// The last one wins when the input repeats an object, as `kubectl apply` would.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
         self.by_key
-            .get(&(
-                kind.to_string(),
-                namespace.map(str::to_string),
-                name.to_string(),
-            ))
+            .get(&hash_of((kind, namespace, name)))?
+            .iter()
+            .rev()
             .map(|&i| &self.objects[i])
+            .find(|o| o.kind() == kind && o.namespace() == namespace && o.name() == name)
+    }
+
+    fn pods(&self) -> &(Hashed, Hashed) {
+        self.pods.get_or_init(|| {
+            let mut by_namespace = Hashed::new();
+            let mut by_label = Hashed::new();
+            for (index, object) in self.objects.iter().enumerate() {
+                let Some(metadata) = object.pod_metadata() else {
+                    continue;
+                };
+                let namespace = object.namespace();
+                by_namespace
+                    .entry(hash_of(namespace))
+                    .or_default()
+                    .push(index);
+                let labels = metadata
+                    .get("labels")
+                    .and_then(serde_json::Value::as_object);
+                for (key, value) in labels.into_iter().flatten() {
+                    if let Some(value) = label_text(value) {
+                        by_label
+                            .entry(hash_of((namespace, key.as_str(), value.as_ref())))
+                            .or_default()
+                            .push(index);
+                    }
+                }
+            }
+            (by_namespace, by_label)
+        })
+    }
+
+    /// Pod-carrying objects in `namespace` (`None`: those without a namespace) whose pod
+    /// template labels match `selector`, in inventory order.
+    pub fn pods_matching<'a>(
+        &'a self,
+        namespace: Option<&str>,
+        selector: &LabelSelector,
+    ) -> Vec<&'a Object> {
+        let (by_namespace, by_label) = self.pods();
+        // A required `key=value` narrows the candidates to the objects carrying it.
+        let candidates = match selector.required_pair() {
+            Some((key, value)) => by_label.get(&hash_of((namespace, key, value))),
+            None => by_namespace.get(&hash_of(namespace)),
+        };
+        candidates
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.objects[i])
+            .filter(|object| {
+                object.namespace() == namespace
+                    && object
+                        .pod_metadata()
+                        .and_then(|m| m.get("labels"))
+                        .and_then(serde_json::Value::as_object)
+                        .is_some_and(|labels| selector.matches(labels))
+            })
+            .collect()
     }
 
     /// Every namespace that is declared or that holds an object, sorted.
@@ -94,21 +162,6 @@ impl Inventory {
         let mut names: BTreeSet<&str> = self.by_namespace.keys().map(String::as_str).collect();
         names.extend(self.of_kind("Namespace").map(Object::name));
         names
-    }
-
-    /// Pod-carrying objects in `namespace` whose pod labels match `selector`.
-    pub fn workloads_selected<'a>(
-        &'a self,
-        namespace: &'a str,
-        selector: &'a LabelSelector,
-    ) -> impl Iterator<Item = &'a Object> + 'a {
-        self.in_namespace(namespace).filter(move |object| {
-            object
-                .pod_metadata()
-                .and_then(|m| m.get("labels"))
-                .and_then(serde_json::Value::as_object)
-                .is_some_and(|labels| selector.matches(labels))
-        })
     }
 }
 
@@ -146,6 +199,42 @@ mod tests {
         );
         let selector = LabelSelector::from_value(&json!({"matchLabels": {"app": "web"}}))
             .expect("valid selector");
-        assert_eq!(inventory.workloads_selected("shop", &selector).count(), 1);
+        assert_eq!(inventory.pods_matching(Some("shop"), &selector).len(), 1);
+        assert!(inventory.pods_matching(None, &selector).is_empty());
+        // Without an equality requirement every pod of the namespace is a candidate.
+        let exists = LabelSelector::from_value(&json!({"matchExpressions": [
+            {"key": "app", "operator": "Exists"}]}))
+        .expect("valid selector");
+        assert_eq!(inventory.pods_matching(Some("shop"), &exists).len(), 1);
+        let other = LabelSelector::from_value(&json!({"matchLabels": {"app": "api"}}))
+            .expect("valid selector");
+        assert!(inventory.pods_matching(Some("shop"), &other).is_empty());
+        assert!(inventory.get("Deployment", None, "web").is_none());
+    }
+
+    #[test]
+    fn objects_without_namespace_are_selected_among_themselves() {
+        let pod = |name: &str, namespace: Option<&str>| {
+            let mut metadata = json!({"name": name, "labels": {"app": "web"}});
+            if let Some(ns) = namespace {
+                metadata["namespace"] = json!(ns);
+            }
+            Object::new(
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+                       "spec": {"containers": [{"name": "c"}]}}),
+                "p.yaml".into(),
+                0,
+                PositionTree::default(),
+            )
+        };
+        let inventory = Inventory::new(vec![pod("a", None), pod("b", Some("x")), pod("c", None)]);
+        let selector = LabelSelector::from_value(&json!({"matchLabels": {"app": "web"}}))
+            .expect("valid selector");
+        let names: Vec<_> = inventory
+            .pods_matching(None, &selector)
+            .iter()
+            .map(|o| o.name())
+            .collect();
+        assert_eq!(names, ["a", "c"]);
     }
 }

@@ -34,8 +34,9 @@ fn string_of(value: &Value) -> Option<String> {
     }
 }
 
-/// [`string_of`] without copying the common case, a string label value.
-fn label_text(value: &Value) -> Option<std::borrow::Cow<'_, str>> {
+/// The text a label value is compared as (strings as they are, numbers and booleans as
+/// written), without copying the common case, a string.
+pub fn label_text(value: &Value) -> Option<std::borrow::Cow<'_, str>> {
     match value {
         Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
         other => string_of(other).map(std::borrow::Cow::Owned),
@@ -120,6 +121,17 @@ impl LabelSelector {
 
     pub fn is_empty(&self) -> bool {
         self.requirements.is_empty()
+    }
+
+    /// A `key=value` every selected object carries (an `In` with one value), if any: a label
+    /// index can narrow the candidates to it.
+    pub fn required_pair(&self) -> Option<(&str, &str)> {
+        self.requirements
+            .iter()
+            .find_map(|r| match r.values.as_slice() {
+                [value] if r.operator == Operator::In => Some((r.key.as_str(), value.as_str())),
+                _ => None,
+            })
     }
 
     pub fn matches(&self, labels: &Map<String, Value>) -> bool {

@@ -212,6 +212,9 @@ impl Finding {
     }
 }
 
+/// Objects checked by one task: enough to amortize scheduling, few enough to balance cores.
+const OBJECTS_PER_PART: usize = 256;
+
 /// `PALISADE_TIMINGS=rules` prints how long each whole-inventory rule takes.
 static RULE_TIMINGS: std::sync::LazyLock<bool> =
     std::sync::LazyLock::new(|| std::env::var_os("PALISADE_TIMINGS").is_some_and(|v| v == "rules"));
@@ -228,26 +231,29 @@ pub fn check_with(
     rules: &[&'static dyn Rule],
     context: &Context,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = inventory
+    // Findings are gathered in parts (a run of objects, a rule) and moved once into a vector
+    // of the exact size: appending parts to parts would copy them again and again and hold
+    // several partial copies at once.
+    let mut parts: Vec<Vec<Finding>> = inventory
         .objects()
-        .par_iter()
-        .fold(Vec::new, |mut found, object| {
-            for rule in rules {
-                rule.check_object(
-                    object,
-                    &mut Sink::with_context(rule.meta(), &mut found, context),
-                );
+        .par_chunks(OBJECTS_PER_PART)
+        .map(|objects| {
+            let mut found = Vec::new();
+            for object in objects {
+                for rule in rules {
+                    rule.check_object(
+                        object,
+                        &mut Sink::with_context(rule.meta(), &mut found, context),
+                    );
+                }
             }
             found
         })
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
-            a
-        });
+        .collect();
     let views = Views::new(inventory);
-    let mut joined: Vec<Finding> = rules
+    let joined: Vec<Vec<Finding>> = rules
         .par_iter()
-        .flat_map_iter(|rule| {
+        .map(|rule| {
             let mut found = Vec::new();
             let started = std::time::Instant::now();
             rule.check_inventory(
@@ -265,7 +271,11 @@ pub fn check_with(
             found
         })
         .collect();
-    findings.append(&mut joined);
+    parts.extend(joined);
+    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        findings.extend(part);
+    }
     // In place and in parallel; renderers order ties by the full content of the finding.
     findings.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings

@@ -33,6 +33,7 @@ pub use policy::{Peer, Policy, PolicyRule};
 pub use ports::{NamedPort, PortSet, PortSpec, PortValue, Protocol};
 
 use ipnet::IpNet;
+use palisade_model::selector::label_text;
 use palisade_model::{Inventory, LabelSelector, Object};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -220,6 +221,9 @@ pub struct Network<'a> {
     namespace_labels: BTreeMap<String, Map<String, Value>>,
     /// Workload indices per namespace.
     workloads_by_namespace: HashMap<String, Vec<usize>>,
+    /// Workload indices by the hash of (namespace, label key, label value): selecting by a
+    /// required label stays linear when one namespace holds most workloads.
+    workloads_by_label: HashMap<u64, Vec<usize>>,
     /// Policy indices per namespace.
     policies_by_namespace: HashMap<String, Vec<usize>>,
     /// Namespaces holding workloads, by each of their string labels `(key, value)`.
@@ -336,6 +340,11 @@ fn namespace_labels_of(name: &str, declared: Option<&Object>) -> Map<String, Val
     labels
 }
 
+fn label_hash(namespace: &str, key: &str, value: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one((namespace, key, value))
+}
+
 impl<'a> Network<'a> {
     /// Build the network view of an inventory.
     pub fn build(inventory: &'a Inventory) -> Self {
@@ -386,6 +395,17 @@ impl<'a> Network<'a> {
                 .or_default()
                 .push(index);
         }
+        let mut workloads_by_label: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (index, workload) in workloads.iter().enumerate() {
+            for (key, value) in workload.labels {
+                if let Some(value) = label_text(value) {
+                    workloads_by_label
+                        .entry(label_hash(&workload.namespace, key, &value))
+                        .or_default()
+                        .push(index);
+                }
+            }
+        }
         let mut policies_by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, policy) in policies.iter().enumerate() {
             policies_by_namespace
@@ -428,6 +448,7 @@ impl<'a> Network<'a> {
             policies,
             namespace_labels,
             workloads_by_namespace,
+            workloads_by_label,
             policies_by_namespace,
             namespaces_by_label,
             selected: Vec::new(),
@@ -488,12 +509,20 @@ impl<'a> Network<'a> {
 
     /// Workloads of `namespace` whose labels match `selector` (`None`: all).
     fn select_in(&self, namespace: &str, selector: Option<&LabelSelector>) -> Vec<usize> {
-        self.workloads_by_namespace
-            .get(namespace)
+        let candidates = match selector.and_then(LabelSelector::required_pair) {
+            Some((key, value)) => self
+                .workloads_by_label
+                .get(&label_hash(namespace, key, value)),
+            None => self.workloads_by_namespace.get(namespace),
+        };
+        candidates
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&i| selector.is_none_or(|s| s.matches(self.workloads[i].labels)))
+            .filter(|&i| {
+                self.workloads[i].namespace == namespace
+                    && selector.is_none_or(|s| s.matches(self.workloads[i].labels))
+            })
             .collect()
     }
 

@@ -97,27 +97,7 @@ fn selected<'a>(inventory: &'a Inventory, service: &Object) -> Vec<&'a Object> {
     else {
         return Vec::new();
     };
-    let selector = LabelSelector::from_map(selector);
-    let matches = |object: &Object| {
-        object
-            .workload()
-            .and_then(|w| w.pod_metadata)
-            .and_then(|m| m.get("labels"))
-            .and_then(Value::as_object)
-            .is_some_and(|labels| selector.matches(labels))
-    };
-    // Same filter as `Inventory::workloads_selected`, which cannot outlive the selector.
-    match service.namespace() {
-        Some(namespace) => inventory
-            .in_namespace(namespace)
-            .filter(|object| matches(object))
-            .collect(),
-        None => inventory
-            .objects()
-            .iter()
-            .filter(|object| object.namespace().is_none() && matches(object))
-            .collect(),
-    }
+    inventory.pods_matching(service.namespace(), &LabelSelector::from_map(selector))
 }
 
 /// The most severe high or critical finding the other workload rules report on `workload`
