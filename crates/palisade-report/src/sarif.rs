@@ -343,21 +343,11 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         })
         .collect();
 
-    let mut results: Vec<Value> = sorted(report.findings, |f| f)
-        .into_iter()
-        .map(|f| result(f, index.get(f.rule.code).copied(), None))
-        .collect();
-    results.extend(
-        sorted(report.suppressed, |s: &Suppressed| &s.finding)
-            .into_iter()
-            .map(|s| {
-                result(
-                    &s.finding,
-                    index.get(s.finding.rule.code).copied(),
-                    Some(&s.by),
-                )
-            }),
-    );
+    let results = Results {
+        findings: sorted(report.findings, |f| f),
+        suppressed: sorted(report.suppressed, |s: &Suppressed| &s.finding),
+        index: &index,
+    };
 
     let mut errors: Vec<_> = report.errors.iter().collect();
     errors.sort_by(|a, b| {
@@ -412,26 +402,70 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         );
     }
 
-    let sarif = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    let sarif = Sarif {
+        schema: SARIF_SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
                 "driver": {
                     "name": "palisade",
                     "version": report.tool_version,
                     "informationUri": REPOSITORY,
                     "rules": descriptors,
                 },
-            },
-            "invocations": [Value::Object(invocation)],
-            "originalUriBaseIds": {
+            }),
+            invocations: [Value::Object(invocation)],
+            original_uri_base_ids: json!({
                 SRCROOT: { "description": { "text": "The directory the scan ran from." } },
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            }),
+            column_kind: "unicodeCodePoints",
+            results,
         }],
-    });
+    };
     serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::from)?;
     writeln!(out)
+}
+
+/// The log, field for field in the order SARIF viewers show it; `results` is written one
+/// result at a time, so a report of hundreds of thousands of findings is never held as one
+/// JSON value.
+#[derive(serde::Serialize)]
+struct Sarif<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    invocations: [Value; 1],
+    original_uri_base_ids: Value,
+    column_kind: &'static str,
+    results: Results<'a>,
+}
+
+struct Results<'a> {
+    findings: Vec<&'a Finding>,
+    suppressed: Vec<&'a Suppressed>,
+    index: &'a HashMap<&'a str, usize>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq =
+            serializer.serialize_seq(Some(self.findings.len() + self.suppressed.len()))?;
+        for finding in &self.findings {
+            let rule = self.index.get(finding.rule.code).copied();
+            seq.serialize_element(&result(finding, rule, None))?;
+        }
+        for suppressed in &self.suppressed {
+            let rule = self.index.get(suppressed.finding.rule.code).copied();
+            seq.serialize_element(&result(&suppressed.finding, rule, Some(&suppressed.by)))?;
+        }
+        seq.end()
+    }
 }
