@@ -234,6 +234,7 @@ pub fn check_with(
     // Findings are gathered in parts (a run of objects, a rule) and moved once into a vector
     // of the exact size: appending parts to parts would copy them again and again and hold
     // several partial copies at once.
+    let started = std::time::Instant::now();
     let mut parts: Vec<Vec<Finding>> = inventory
         .objects()
         .par_chunks(OBJECTS_PER_PART)
@@ -250,6 +251,12 @@ pub fn check_with(
             found
         })
         .collect();
+    if *RULE_TIMINGS {
+        eprintln!(
+            "palisade: per-object rules {:.3} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let views = Views::new(inventory);
     let joined: Vec<Vec<Finding>> = rules
         .par_iter()
