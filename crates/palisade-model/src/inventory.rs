@@ -106,7 +106,7 @@ impl Inventory {
             object
                 .pod_metadata()
                 .and_then(|m| m.get("labels"))
-                .and_then(serde_json::Value::as_object)
+                .and_then(crate::Value::as_object)
                 .is_some_and(|labels| selector.matches(labels))
         })
     }
@@ -116,13 +116,13 @@ impl Inventory {
 mod tests {
     use super::*;
     use crate::position::PositionTree;
-    use serde_json::json;
+    use crate::value;
 
     #[test]
     fn indexes_and_selects() {
         let objects = vec![
             Object::new(
-                json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                value!({"apiVersion": "apps/v1", "kind": "Deployment",
                        "metadata": {"name": "web", "namespace": "shop"},
                        "spec": {"template": {"metadata": {"labels": {"app": "web"}},
                                 "spec": {"containers": [{"name": "c"}]}}}}),
@@ -131,7 +131,7 @@ mod tests {
                 PositionTree::default(),
             ),
             Object::new(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "empty"}}),
+                value!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "empty"}}),
                 "a.yaml".into(),
                 1,
                 PositionTree::default(),
@@ -144,7 +144,7 @@ mod tests {
             inventory.namespaces().into_iter().collect::<Vec<_>>(),
             ["empty", "shop"]
         );
-        let selector = LabelSelector::from_value(&json!({"matchLabels": {"app": "web"}}))
+        let selector = LabelSelector::from_value(&value!({"matchLabels": {"app": "web"}}))
             .expect("valid selector");
         assert_eq!(inventory.workloads_selected("shop", &selector).count(), 1);
     }
