@@ -32,7 +32,7 @@ use futures_util::StreamExt;
 use kube::Client;
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use palisade_model::{LoadError, Notice, Object, PositionTree, Span};
-use serde_json::Value;
+use palisade_model::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -105,6 +105,13 @@ impl MapBuilder {
         (at, true)
     }
 
+    /// Replace the value of the entry at `at` (from [`MapBuilder::position`]).
+    pub fn replace(&mut self, at: usize, value: Value) {
+        if let Some(entry) = self.entries.get_mut(at) {
+            entry.1 = value;
+        }
+    }
+
     pub fn build(self) -> Map {
         Map {
             entries: self.entries.into_boxed_slice(),
@@ -285,6 +292,10 @@ impl fmt::Debug for Value {
 /// What a [`Value`] can be indexed by: a key of an object or a position in an array.
 pub trait ValueIndex {
     fn index_into<'v>(&self, value: &'v Value) -> Option<&'v Value>;
+
+    /// For `value[index] = ...`: as `serde_json` does, `Null` becomes an empty object and a
+    /// missing key is added; anything else panics.
+    fn index_or_insert<'v>(&self, value: &'v mut Value) -> &'v mut Value;
 }
 
 impl ValueIndex for str {
@@ -294,11 +305,31 @@ impl ValueIndex for str {
             _ => None,
         }
     }
+
+    fn index_or_insert<'v>(&self, value: &'v mut Value) -> &'v mut Value {
+        if value.is_null() {
+            *value = Value::Object(Map::new());
+        }
+        let Value::Object(map) = value else {
+            panic!("cannot access key {self:?} in a JSON value that is not an object");
+        };
+        if !map.contains_key(self) {
+            map.insert(self, Value::Null);
+        }
+        match map.get_mut(self) {
+            Some(slot) => slot,
+            None => unreachable!("the key was just inserted"),
+        }
+    }
 }
 
 impl ValueIndex for String {
     fn index_into<'v>(&self, value: &'v Value) -> Option<&'v Value> {
         self.as_str().index_into(value)
+    }
+
+    fn index_or_insert<'v>(&self, value: &'v mut Value) -> &'v mut Value {
+        self.as_str().index_or_insert(value)
     }
 }
 
@@ -309,11 +340,34 @@ impl ValueIndex for usize {
             _ => None,
         }
     }
+
+    fn index_or_insert<'v>(&self, value: &'v mut Value) -> &'v mut Value {
+        match value {
+            Value::Array(items) => {
+                let len = items.len();
+                match items.get_mut(*self) {
+                    Some(item) => item,
+                    None => panic!("cannot access index {self} of a JSON array of length {len}"),
+                }
+            }
+            _ => panic!("cannot access index {self} of a JSON value that is not an array"),
+        }
+    }
 }
 
 impl<T: ValueIndex + ?Sized> ValueIndex for &T {
     fn index_into<'v>(&self, value: &'v Value) -> Option<&'v Value> {
         (**self).index_into(value)
+    }
+
+    fn index_or_insert<'v>(&self, value: &'v mut Value) -> &'v mut Value {
+        (**self).index_or_insert(value)
+    }
+}
+
+impl<I: ValueIndex> std::ops::IndexMut<I> for Value {
+    fn index_mut(&mut self, index: I) -> &mut Value {
+        index.index_or_insert(self)
     }
 }
 
