@@ -11,7 +11,7 @@ pub mod risk;
 
 use palisade_model::{Inventory, LabelSelector, Object};
 use serde::Serialize;
-use serde_json::Value;
+use palisade_model::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use authorize::{Request, rule_allows};
@@ -123,7 +123,7 @@ pub struct Role {
     pub namespace: Option<String>,
     pub name: String,
     pub origin: Origin,
-    pub labels: serde_json::Map<String, Value>,
+    pub labels: Map,
     /// Rules written in the object itself.
     pub own_rules: Vec<PolicyRule>,
     /// `aggregationRule.clusterRoleSelectors`, when present.

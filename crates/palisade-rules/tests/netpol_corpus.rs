@@ -6,7 +6,7 @@
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::netpol::{Endpoint, Network, PortQuery, Protocol};
 use palisade_rules::{Rule, check, find_rule};
-use serde_json::Value;
+use palisade_model::Value;
 use std::path::{Path, PathBuf};
 
 const APPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/apps");

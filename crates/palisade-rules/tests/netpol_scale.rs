@@ -5,7 +5,8 @@
 
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::netpol::Network;
-use serde_json::{Value, json};
+use palisade_model::Value;
+use serde_json::json;
 use std::time::Instant;
 
 const NAMESPACES: usize = 50;

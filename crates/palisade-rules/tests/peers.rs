@@ -9,7 +9,7 @@
 
 use palisade_model::{Inventory, Object};
 use palisade_rules::{Context, Finding, Rule, check_with, find_rule};
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -815,7 +815,7 @@ fn kubesec_check(c: &mut Compared<'_>, data: &PeerData) {
 
 /// The peers' expectation files, read once.
 struct PeerData {
-    kube_linter_tests: BTreeMap<String, Value>,
+    kube_linter_tests: BTreeMap,
     checkov_tests: Vec<Value>,
     kubesec_tests: Vec<Value>,
 }
@@ -884,7 +884,7 @@ fn load_differences() -> Vec<Listed> {
     let list = load_data(&differences_file(), Some("differences"));
     let field = |entry: &Value, key: &str| -> Option<String> {
         match &entry[key] {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             Value::Null => None,
             other => Some(other.to_string()),
         }

@@ -7,7 +7,7 @@ use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::rbac::paths::Graph;
 use palisade_rules::rbac::{Model, Request, Subject, SubjectKind, defaults};
 use palisade_rules::{Rule, check};
-use serde_json::Value;
+use palisade_model::Value;
 use std::path::{Path, PathBuf};
 
 fn corpus(relative: &str) -> Option<PathBuf> {

@@ -4,7 +4,7 @@
 use crate::engine::Sink;
 use crate::meta::{Reference, Rule};
 use palisade_model::{Inventory, Object};
-use serde_json::Value;
+use palisade_model::Value;
 
 pub mod missing_ownership_labels;
 pub mod namespace_without_limit_range;
@@ -184,7 +184,7 @@ pub(crate) mod test_support {
     use crate::finding::Finding;
     use crate::meta::Rule;
     use palisade_model::{Inventory, Object, PositionTree};
-    use serde_json::Value;
+    use palisade_model::Value;
 
     pub fn inventory(values: Vec<Value>) -> Inventory {
         Inventory::new(

@@ -5,7 +5,7 @@
 use super::{Check, Level, Version, Violation};
 use palisade_model::pointer;
 use palisade_model::{Container, Workload};
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 /// What a check looks at: the workload and the resolved policy version.
 pub(crate) struct Context<'w, 'a> {
@@ -48,7 +48,7 @@ impl<'w, 'a> Context<'w, 'a> {
             .pod_annotations()
             .into_iter()
             .flatten()
-            .map(|(key, value)| (key.as_str(), value))
+            .map(|(key, value)| (key, value))
     }
 
     pub fn annotation_path(&self, key: &str) -> String {
@@ -76,7 +76,7 @@ pub fn field_path(container: &Container<'_>, segments: &[&str]) -> String {
 }
 
 /// The value at `segments` below `base`; `None` when absent or `null`.
-pub fn walk<'a>(base: &'a Map<String, Value>, segments: &[&str]) -> Option<&'a Value> {
+pub fn walk<'a>(base: &'a Map, segments: &[&str]) -> Option<&'a Value> {
     let (first, rest) = segments.split_first()?;
     let mut node = base.get(*first)?;
     for segment in rest {
@@ -94,7 +94,7 @@ fn child<'a>(node: &'a Value, segment: &str) -> Option<&'a Value> {
 }
 
 /// The pointer of `segments` below `base` (at `base_path`), cut at the last existing field.
-pub fn locate(base: &Map<String, Value>, base_path: &str, segments: &[&str]) -> String {
+pub fn locate(base: &Map, base_path: &str, segments: &[&str]) -> String {
     let mut path = base_path.to_string();
     let Some((first, rest)) = segments.split_first() else {
         return path;
@@ -143,7 +143,7 @@ pub fn is_zero(value: Option<&Value>) -> bool {
 
 /// The items of a list field (absent, null or not a list: none).
 pub fn items(value: Option<&Value>) -> &[Value] {
-    value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    value.and_then(Value::as_array).unwrap_or_default()
 }
 
 /// `"text"`, quoted the way Go's `%q` does for ordinary strings.

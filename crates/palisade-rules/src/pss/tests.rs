@@ -4,7 +4,8 @@
 
 use super::*;
 use palisade_model::{Object, PositionTree};
-use serde_json::{Value, json};
+use palisade_model::Value;
+use serde_json::json;
 
 fn object(value: Value) -> Object {
     Object::new(value, "t.yaml".into(), 0, PositionTree::default())

@@ -5,7 +5,7 @@
 
 use super::{Origin, Role, RoleKind, role_from_object};
 use palisade_model::{Object, PositionTree};
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 

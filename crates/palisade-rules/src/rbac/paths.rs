@@ -11,7 +11,7 @@ use super::risk::{POD_CONTROLLERS, is_full_control};
 use super::{Grant, MASTERS_GROUP, Model, Scope, Subject, SubjectKind};
 use palisade_model::Object;
 use serde::Serialize;
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// One step of a path.

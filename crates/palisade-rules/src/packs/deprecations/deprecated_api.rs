@@ -76,7 +76,8 @@ mod tests {
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn run(api_version: &str, kind: &str, target: Option<u32>) -> Vec<Finding> {
         let value: Value =

@@ -73,7 +73,8 @@ mod tests {
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn run(rule: &'static dyn Rule, value: Value, target: Option<u32>) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());

@@ -6,7 +6,7 @@ use crate::rbac::paths::Step;
 use crate::rbac::paths::{Graph, token_mounted, workload_account};
 use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// What an account may do: risky grants by label, and how it is cluster-admin equivalent.

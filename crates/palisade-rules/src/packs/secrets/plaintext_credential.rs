@@ -5,7 +5,7 @@ use super::detect::{self, Detection, Kind};
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Container, Object, PositionTree, pointer};
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct PlaintextCredential;
 
@@ -176,7 +176,7 @@ fn annotations(
     object: &Object,
     metadata_path: &str,
     label: &str,
-    annotations: &Map<String, Value>,
+    annotations: &Map,
     top: bool,
     hits: &mut Vec<Hit>,
 ) {

@@ -4,7 +4,7 @@ use super::detect;
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct SecretInManifest;
 
@@ -98,7 +98,7 @@ impl Rule for SecretInManifest {
             let keys: Vec<&str> = map
                 .iter()
                 .filter(|(_, value)| !holds_nothing(value, field == "data"))
-                .map(|(key, _)| key.as_str())
+                .map(|(key, _)| key)
                 .collect();
             if keys.is_empty() {
                 continue;

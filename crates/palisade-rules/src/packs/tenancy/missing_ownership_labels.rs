@@ -4,7 +4,7 @@ use super::{describe, is_generated, is_system_namespace, labels_or_metadata, lis
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct MissingOwnershipLabels;
 
@@ -91,7 +91,7 @@ fn is_created_by_kubernetes(object: &Object) -> bool {
     }
 }
 
-fn has(map: &Map<String, Value>, key: &str) -> bool {
+fn has(map: &Map, key: &str) -> bool {
     map.get(key)
         .and_then(Value::as_str)
         .is_some_and(|value| !value.trim().is_empty())

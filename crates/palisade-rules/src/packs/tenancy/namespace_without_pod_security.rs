@@ -89,7 +89,8 @@ impl Rule for NamespaceWithoutPodSecurity {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn namespace(name: &str, labels: Value) -> Value {
         json!({"apiVersion": "v1", "kind": "Namespace",

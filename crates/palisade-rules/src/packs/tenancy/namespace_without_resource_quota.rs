@@ -68,7 +68,8 @@ impl Rule for NamespaceWithoutResourceQuota {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn deployment(name: &str, namespace: Option<&str>) -> Value {
         let mut metadata = json!({"name": name});

@@ -73,7 +73,8 @@ impl Rule for PodSecurityEnforcePrivileged {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn namespace(name: &str, level: &str) -> Value {
         json!({"apiVersion": "v1", "kind": "Namespace",

@@ -120,7 +120,8 @@ mod tests {
     use super::*;
     use crate::engine::Context;
     use crate::packs::tenancy::test_support::{run, run_with};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn namespace(name: &str, level: &str, version: &str) -> Value {
         json!({"apiVersion": "v1", "kind": "Namespace",

@@ -4,7 +4,7 @@ use super::{MULTI_TENANCY, is_generated};
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct SystemPriorityClass;
 

@@ -4,7 +4,7 @@ use super::{CIS_NAMESPACES, MULTI_TENANCY, NSA_CISA_GUIDE, describe, is_generate
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct WorkloadInSystemNamespace;
 
@@ -140,7 +140,7 @@ fn is_known_addon(name: &str) -> bool {
         || name.split('-').any(|part| part == "csi" || part == "cni")
 }
 
-fn looks_like_component(labels: &Map<String, Value>) -> bool {
+fn looks_like_component(labels: &Map) -> bool {
     COMPONENT_LABEL_KEYS
         .iter()
         .any(|key| labels.contains_key(*key))

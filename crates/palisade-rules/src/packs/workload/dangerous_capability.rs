@@ -5,7 +5,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Container, Object, Workload};
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct DangerousCapability;
 

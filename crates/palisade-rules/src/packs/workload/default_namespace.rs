@@ -98,7 +98,7 @@ impl Rule for DefaultNamespace {
         // reported itself.
         let owned = object
             .get("/metadata/ownerReferences")
-            .and_then(serde_json::Value::as_array)
+            .and_then(palisade_model::Value::as_array)
             .is_some_and(|owners| !owners.is_empty());
         if owned {
             return;
@@ -121,7 +121,8 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());

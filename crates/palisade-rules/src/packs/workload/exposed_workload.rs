@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::registry::all_rules;
 use palisade_model::{Inventory, LabelSelector, Object};
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct ExposedWorkload;
 

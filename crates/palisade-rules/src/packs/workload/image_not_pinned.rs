@@ -87,7 +87,8 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());

@@ -144,7 +144,8 @@ mod tests {
     use crate::engine::{Context, check, check_with};
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn pod(images: &[&str]) -> Inventory {
         let containers: Vec<Value> = images

@@ -5,7 +5,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{ContainerKind, Inventory, Object};
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::HashMap;
 
 pub struct MemoryLimitMissing;

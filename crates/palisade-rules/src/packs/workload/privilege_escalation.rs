@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Container, Object};
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct PrivilegeEscalation;
 

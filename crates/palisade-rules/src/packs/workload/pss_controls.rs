@@ -779,7 +779,8 @@ mod tests {
     use crate::finding::Finding;
     use crate::registry::all_rules;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+use serde_json::json;
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())

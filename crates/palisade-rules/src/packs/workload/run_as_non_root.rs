@@ -4,7 +4,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
 use palisade_model::workload::Effective;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct RunAsNonRoot;
 

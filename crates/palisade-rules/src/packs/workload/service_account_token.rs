@@ -4,7 +4,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Inventory, Object};
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::HashMap;
 
 use super::default_service_account::service_account;
