@@ -55,7 +55,7 @@ fn load_live(files: &[&str]) -> Inventory {
             .to_string();
         for (index, mut item) in list["items"]
             .as_array()
-            .cloned()
+            .map(<[Value]>::to_vec)
             .unwrap_or_default()
             .into_iter()
             .enumerate()

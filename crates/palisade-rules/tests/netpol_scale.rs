@@ -6,7 +6,7 @@
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::netpol::Network;
 use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 use std::time::Instant;
 
 const NAMESPACES: usize = 50;
@@ -21,12 +21,12 @@ fn generate() -> Inventory {
     let mut objects = Vec::new();
     for n in 0..NAMESPACES {
         let namespace = format!("ns-{n}");
-        objects.push(object(json!({
+        objects.push(object(value!({
             "apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": namespace, "labels": {"team": format!("team-{}", n % 10)}}
         })));
         for w in 0..WORKLOADS_PER_NAMESPACE {
-            objects.push(object(json!({
+            objects.push(object(value!({
                 "apiVersion": "apps/v1", "kind": "Deployment",
                 "metadata": {"name": format!("app-{w}"), "namespace": namespace},
                 "spec": {"template": {
@@ -35,13 +35,13 @@ fn generate() -> Inventory {
                         "ports": [{"name": "http", "containerPort": 8080}]}]}}}
             })));
         }
-        objects.push(object(json!({
+        objects.push(object(value!({
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"name": "default-deny", "namespace": namespace},
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
         })));
         for p in 1..POLICIES_PER_NAMESPACE {
-            objects.push(object(json!({
+            objects.push(object(value!({
                 "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                 "metadata": {"name": format!("allow-{p}"), "namespace": namespace},
                 "spec": {

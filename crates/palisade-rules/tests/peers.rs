@@ -712,7 +712,7 @@ fn kubescape(c: &mut Compared<'_>) {
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|m| m["resources"].as_array().cloned().unwrap_or_default())
+        .flat_map(|m| m["resources"].as_array().map(<[Value]>::to_vec).unwrap_or_default())
         .filter_map(|k| k.as_str().map(str::to_string))
         .collect();
     let cases = sorted_dirs(&rule_dir.join("test"));
@@ -815,7 +815,7 @@ fn kubesec_check(c: &mut Compared<'_>, data: &PeerData) {
 
 /// The peers' expectation files, read once.
 struct PeerData {
-    kube_linter_tests: BTreeMap,
+    kube_linter_tests: BTreeMap<String, Value>,
     checkov_tests: Vec<Value>,
     kubesec_tests: Vec<Value>,
 }
@@ -826,7 +826,7 @@ impl PeerData {
             let path = root.join(peer.folder()).join("expected").join(file);
             load_data(&path, None)["tests"]
                 .as_array()
-                .cloned()
+                .map(<[Value]>::to_vec)
                 .unwrap_or_default()
         };
         Self {

@@ -77,11 +77,11 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn run(api_version: &str, kind: &str, target: Option<u32>) -> Vec<Finding> {
         let value: Value =
-            json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
+            value!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
         let context = Context {
             kubernetes_minor: target,

@@ -74,7 +74,7 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn run(rule: &'static dyn Rule, value: Value, target: Option<u32>) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -86,7 +86,7 @@ use serde_json::json;
     }
 
     fn object(api_version: &str, kind: &str) -> Value {
-        json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}})
+        value!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}})
     }
 
     #[test]
@@ -150,6 +150,6 @@ use serde_json::json;
         assert!(run(&RemovedApi, object("example.com/v1beta1", "Widget"), None).is_empty());
         assert!(run(&RemovedApi, object("apps/v1", "Deployment"), None).is_empty());
         assert!(run(&RemovedApi, object("v1", "ConfigMap"), None).is_empty());
-        assert!(run(&RemovedApi, json!({"kind": "CronJob"}), None).is_empty());
+        assert!(run(&RemovedApi, value!({"kind": "CronJob"}), None).is_empty());
     }
 }

@@ -74,10 +74,10 @@ mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn namespace(name: &str, level: &str) -> Value {
-        json!({"apiVersion": "v1", "kind": "Namespace",
+        value!({"apiVersion": "v1", "kind": "Namespace",
                "metadata": {"name": name,
                             "labels": {"pod-security.kubernetes.io/enforce": level}}})
     }

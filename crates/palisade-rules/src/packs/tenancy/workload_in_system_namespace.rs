@@ -197,10 +197,10 @@ impl Rule for WorkloadInSystemNamespace {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::json;
+    use palisade_model::value;
 
     fn deployment(name: &str, namespace: &str, labels: Value, pod_labels: Value) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
                "metadata": {"name": name, "namespace": namespace, "labels": labels},
                "spec": {"template": {"metadata": {"labels": pod_labels},
                                      "spec": {"containers": [{"name": "c"}]}}}})
@@ -214,16 +214,16 @@ mod tests {
                 deployment(
                     "billing",
                     "kube-system",
-                    json!({"app": "billing"}),
-                    json!({}),
+                    value!({"app": "billing"}),
+                    value!({}),
                 ),
                 deployment(
                     "coredns",
                     "kube-public",
-                    json!({"k8s-app": "kube-dns"}),
-                    json!({}),
+                    value!({"k8s-app": "kube-dns"}),
+                    value!({}),
                 ),
-                deployment("tier", "kube-system", json!({"tier": "backend"}), json!({})),
+                deployment("tier", "kube-system", value!({"tier": "backend"}), value!({})),
             ],
         );
         assert_eq!(
@@ -249,42 +249,42 @@ mod tests {
                 deployment(
                     "dns",
                     "kube-system",
-                    json!({}),
-                    json!({"k8s-app": "kube-dns"}),
+                    value!({}),
+                    value!({"k8s-app": "kube-dns"}),
                 ),
                 deployment(
                     "x",
                     "kube-system",
-                    json!({"component": "kube-scheduler"}),
-                    json!({}),
+                    value!({"component": "kube-scheduler"}),
+                    value!({}),
                 ),
                 deployment(
                     "y",
                     "kube-system",
-                    json!({"tier": "control-plane"}),
-                    json!({}),
+                    value!({"tier": "control-plane"}),
+                    value!({}),
                 ),
                 deployment(
                     "z",
                     "kube-system",
-                    json!({"app.kubernetes.io/name": "Metrics-Server"}),
-                    json!({}),
+                    value!({"app.kubernetes.io/name": "Metrics-Server"}),
+                    value!({}),
                 ),
-                deployment("ebs-csi-controller", "kube-system", json!({}), json!({})),
-                deployment("cilium-operator", "kube-system", json!({}), json!({})),
+                deployment("ebs-csi-controller", "kube-system", value!({}), value!({})),
+                deployment("cilium-operator", "kube-system", value!({}), value!({})),
                 deployment(
                     "aws-cloud-controller-manager",
                     "kube-system",
-                    json!({}),
-                    json!({}),
+                    value!({}),
+                    value!({}),
                 ),
-                deployment("billing", "billing", json!({}), json!({})),
-                deployment("billing", "default", json!({}), json!({})),
-                json!({"apiVersion": "v1", "kind": "Pod",
+                deployment("billing", "billing", value!({}), value!({})),
+                deployment("billing", "default", value!({}), value!({})),
+                value!({"apiVersion": "v1", "kind": "Pod",
                        "metadata": {"name": "owned", "namespace": "kube-system",
                                     "ownerReferences": [{"kind": "ReplicaSet", "name": "r"}]},
                        "spec": {"containers": [{"name": "c"}]}}),
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                value!({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": "cluster-info", "namespace": "kube-public"}}),
             ],
         );

@@ -122,7 +122,7 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -130,11 +130,11 @@ use serde_json::json;
     }
 
     fn object(kind: &str, name: &str, namespace: Option<&str>) -> Value {
-        let mut metadata = json!({"name": name});
+        let mut metadata = value!({"name": name});
         if let Some(ns) = namespace {
-            metadata["namespace"] = json!(ns);
+            metadata["namespace"] = value!(ns);
         }
-        json!({"apiVersion": "v1", "kind": kind, "metadata": metadata})
+        value!({"apiVersion": "v1", "kind": kind, "metadata": metadata})
     }
 
     #[test]
@@ -157,7 +157,7 @@ use serde_json::json;
             object("ClusterRole", "reader", Some("default")),
             object("Service", "kubernetes", Some("default")),
             object("ServiceAccount", "default", Some("default")),
-            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            value!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
                    "metadata": {"name": "web-5d4f", "namespace": "default",
                                 "ownerReferences": [{"kind": "Deployment", "name": "web"}]}}),
         ] {

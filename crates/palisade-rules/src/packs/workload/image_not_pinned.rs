@@ -88,7 +88,7 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -97,7 +97,7 @@ use serde_json::json;
 
     #[test]
     fn reports_tags_without_digest_and_leaves_latest_to_wl028() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
             "spec": {"template": {"spec": {
                 "initContainers": [{"name": "init", "image": "busybox:1.36"}],

@@ -106,7 +106,7 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -115,7 +115,7 @@ use serde_json::json;
 
     #[test]
     fn explicit_caching_policy_on_a_movable_reference() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {"containers": [
                 {"name": "cached", "image": "app:1.2", "imagePullPolicy": "IfNotPresent"},

@@ -145,15 +145,15 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn pod(images: &[&str]) -> Inventory {
         let containers: Vec<Value> = images
             .iter()
             .enumerate()
-            .map(|(i, image)| json!({"name": format!("c{i}"), "image": image}))
+            .map(|(i, image)| value!({"name": format!("c{i}"), "image": image}))
             .collect();
-        let value = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        let value = value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                            "spec": {"containers": containers}});
         Inventory::new(vec![Object::new(
             value,

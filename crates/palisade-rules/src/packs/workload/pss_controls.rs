@@ -780,14 +780,14 @@ mod tests {
     use crate::registry::all_rules;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())
     }
 
     fn pod(spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
     }
 
     fn run(rule: &'static PssControl, value: Value, version: Version) -> Vec<Finding> {
@@ -843,7 +843,7 @@ use serde_json::json;
 
     #[test]
     fn pss_version_decides_which_sysctls_are_safe() {
-        let value = pod(json!({
+        let value = pod(value!({
             "securityContext": {"sysctls": [
                 {"name": "net.ipv4.tcp_slow_start_after_idle", "value": "0"},
                 {"name": "net.ipv4.ip_local_port_range", "value": "32768 60999"}
@@ -862,7 +862,7 @@ use serde_json::json;
 
     #[test]
     fn a_check_newer_than_the_version_reports_nothing() {
-        let value = pod(json!({
+        let value = pod(value!({
             "containers": [{"name": "app", "image": "x",
                 "livenessProbe": {"httpGet": {"host": "10.0.0.1", "port": 80}}}]
         }));
@@ -917,7 +917,7 @@ use serde_json::json;
             );
         }
 
-        let value = pod(json!({
+        let value = pod(value!({
             "containers": [
                 {"name": "clock", "image": "x",
                  "securityContext": {"capabilities": {"add": ["SYS_TIME", "CHOWN"]}}},
@@ -943,7 +943,7 @@ use serde_json::json;
         );
         assert_disjoint(&baseline, &restricted);
 
-        let value = pod(json!({
+        let value = pod(value!({
             "containers": [{"name": "app", "image": "x"}],
             "volumes": [
                 {"name": "host", "hostPath": {"path": "/mnt/data"}},
@@ -959,7 +959,7 @@ use serde_json::json;
         assert_eq!(paths(&baseline), ["/spec/volumes/0/hostPath"]);
         assert_eq!(paths(&restricted), ["/spec/volumes/1/nfs"]);
 
-        let value = pod(json!({
+        let value = pod(value!({
             "securityContext": {"seccompProfile": {"type": "Unconfined"}},
             "containers": [
                 {"name": "inherits", "image": "x"},
@@ -983,8 +983,8 @@ use serde_json::json;
         );
         assert_eq!(paths(&restricted), ["/spec/containers/0"]);
 
-        let unmasked = json!({"procMount": "Unmasked"});
-        let host_users = pod(json!({
+        let unmasked = value!({"procMount": "Unmasked"});
+        let host_users = pod(value!({
             "containers": [{"name": "app", "image": "x", "securityContext": unmasked}]
         }));
         let (baseline, restricted) = pair(
@@ -997,7 +997,7 @@ use serde_json::json;
             ["/spec/containers/0/securityContext/procMount"]
         );
         assert!(restricted.is_empty());
-        let user_namespace = pod(json!({
+        let user_namespace = pod(value!({
             "hostUsers": false,
             "containers": [{"name": "app", "image": "x", "securityContext": unmasked}]
         }));
@@ -1015,7 +1015,7 @@ use serde_json::json;
 
     #[test]
     fn annotations_name_their_container() {
-        let value = json!({
+        let value = value!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {
                 "metadata": {"annotations": {

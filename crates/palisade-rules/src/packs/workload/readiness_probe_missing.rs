@@ -74,7 +74,7 @@ mod tests {
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use serde_json::json;
+use palisade_model::value;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -83,7 +83,7 @@ use serde_json::json;
 
     #[test]
     fn reports_regular_containers_of_long_running_pods() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {
                 "initContainers": [{"name": "setup"}],
@@ -101,7 +101,7 @@ use serde_json::json;
              available as soon as it starts"
         );
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"restartPolicy": "Never", "containers": [{"name": "a"}]}
             }))

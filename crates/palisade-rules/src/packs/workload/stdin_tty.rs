@@ -89,7 +89,7 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
+    use palisade_model::value;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn one_finding_per_interactive_container() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {
                 "initContainers": [{"name": "init", "tty": true}],
