@@ -12,10 +12,10 @@ use crate::Limits;
 use crate::error::{Failure, Located};
 use crate::scalar::{key_string, scalar_value, value_key};
 use palisade_model::position::PositionNode;
-use palisade_model::{DuplicateKey, PositionTree, Span};
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use palisade_model::value::MapBuilder;
+use palisade_model::{DuplicateKey, PositionTree, Span};
 use palisade_model::{Map, Value};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use std::borrow::Cow;
 
 /// A document as built from the source.

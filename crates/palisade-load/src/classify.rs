@@ -4,8 +4,8 @@
 //! object per item.
 
 use crate::build::Document;
-use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
 use palisade_model::Value;
+use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
 use std::sync::Arc;
 
 /// Where a document came from.

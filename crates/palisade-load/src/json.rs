@@ -5,9 +5,9 @@
 use crate::Limits;
 use crate::build::Document;
 use crate::error::{Failure, Located};
+use palisade_model::Value;
 use palisade_model::position::PositionNode;
 use palisade_model::{PositionTree, Span};
-use palisade_model::Value;
 use std::collections::HashMap;
 
 /// Parse a stream of JSON documents. Stops at the first syntax error, which is returned last.

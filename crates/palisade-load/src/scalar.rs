@@ -4,8 +4,8 @@
 //! hold (NaN, infinities) stay strings.
 
 use crate::error::Failure;
-use saphyr_parser::{ScalarStyle, Tag};
 use palisade_model::Value;
+use saphyr_parser::{ScalarStyle, Tag};
 use serde_json::Number;
 use std::borrow::Cow;
 

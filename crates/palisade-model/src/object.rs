@@ -2,8 +2,8 @@
 //! position of every field.
 
 use crate::position::{PositionTree, Span};
-use serde::Serialize;
 use crate::value::{Map, Value};
+use serde::Serialize;
 use std::sync::{Arc, OnceLock};
 
 /// Identifies an object the way Kubernetes does.

@@ -97,7 +97,11 @@ mod tests {
         ] {
             let compact = crate::Value::from(value.clone());
             let expected = value.pointer(pointer);
-            assert_eq!(get(&compact, pointer).map(crate::Value::to_json).as_ref(), expected, "{pointer}");
+            assert_eq!(
+                get(&compact, pointer).map(crate::Value::to_json).as_ref(),
+                expected,
+                "{pointer}"
+            );
         }
     }
 }

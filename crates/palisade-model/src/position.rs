@@ -4,8 +4,8 @@
 //! with the entries of the value's map in their order, so locating a pointer walks the value and
 //! the array together.
 
-use serde::Serialize;
 use crate::value::Value;
+use serde::Serialize;
 
 /// A 1-based line and column in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]

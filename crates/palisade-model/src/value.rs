@@ -852,7 +852,10 @@ mod tests {
         assert_eq!(value["a"][0], json!(true));
         assert_eq!(value["a"][9], Value::Null);
         assert_eq!(value["missing"]["deeper"], Value::Null);
-        assert_eq!(value.get("a").and_then(|a| a.get(2)), Some(&Value::from(-2)));
+        assert_eq!(
+            value.get("a").and_then(|a| a.get(2)),
+            Some(&Value::from(-2))
+        );
         assert_eq!(value["a"].as_array().map(<[Value]>::len), Some(6));
         assert_eq!(value["a"][2].as_i64(), Some(-2));
         assert_eq!(value["a"][2].as_u64(), None);
@@ -860,7 +863,10 @@ mod tests {
         assert_eq!(value["big"].as_u64(), Some(u64::MAX));
         assert!(value["a"][3].is_f64() && !value["a"][3].is_i64());
         assert_eq!(value.pointer("/c/"), Some(&Value::from("empty")));
-        assert_eq!(value.pointer("/a/5").and_then(Value::as_str), json["a"][5].as_str());
+        assert_eq!(
+            value.pointer("/a/5").and_then(Value::as_str),
+            json["a"][5].as_str()
+        );
         let map = value.as_object().unwrap();
         assert!(map.contains_key("c") && !map.contains_key("d"));
         assert_eq!(map.len(), 4);
@@ -907,7 +913,10 @@ mod tests {
         assert_eq!(value["items"], Value::Null);
         let map = value.as_object_mut().unwrap();
         assert_eq!(map.insert("c", Value::from(true)), None);
-        assert_eq!(map.insert("a", Value::from(2)), Some(Value::from(json!({"b": 1}))));
+        assert_eq!(
+            map.insert("a", Value::from(2)),
+            Some(Value::from(json!({"b": 1})))
+        );
         assert_eq!(value.to_string(), r#"{"a":2,"items":null,"c":true}"#);
     }
 }

@@ -34,9 +34,9 @@ pub use ports::{NamedPort, PortSet, PortSpec, PortValue, Protocol};
 
 use ipnet::IpNet;
 use palisade_model::{Inventory, LabelSelector, Object};
+use palisade_model::{Map, Value};
 use rayon::prelude::*;
 use serde::Serialize;
-use palisade_model::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
@@ -259,11 +259,7 @@ fn owner(object: &Object) -> Option<(&str, &str)> {
 /// when that controller is not among the scanned objects (a ReplicaSet `web-7d9f` with
 /// `pod-template-hash: 7d9f` stands for Deployment `web`). `None` when the owner is scanned
 /// and carries the pod template itself, so the owner represents it.
-fn identity(
-    inventory: &Inventory,
-    object: &Object,
-    labels: &Map,
-) -> Option<(String, String)> {
+fn identity(inventory: &Inventory, object: &Object, labels: &Map) -> Option<(String, String)> {
     let Some((kind, name)) = owner(object) else {
         return Some((object.kind().to_string(), object.name().to_string()));
     };

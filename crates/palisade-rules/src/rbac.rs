@@ -10,8 +10,8 @@ pub mod paths;
 pub mod risk;
 
 use palisade_model::{Inventory, LabelSelector, Object};
-use serde::Serialize;
 use palisade_model::{Map, Value};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use authorize::{Request, rule_allows};

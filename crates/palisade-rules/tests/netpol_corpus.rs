@@ -3,10 +3,10 @@
 //! Every expected answer was worked out by reading the policies. Skipped with a message when
 //! the corpus is absent.
 
+use palisade_model::Value;
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::netpol::{Endpoint, Network, PortQuery, Protocol};
 use palisade_rules::{Rule, check, find_rule};
-use palisade_model::Value;
 use std::path::{Path, PathBuf};
 
 const APPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/apps");

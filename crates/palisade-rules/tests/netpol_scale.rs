@@ -3,10 +3,10 @@
 //! rules). Ignored by default; run it in release mode to measure:
 //! `cargo test --release -p palisade-rules --test netpol_scale -- --ignored --nocapture`.
 
-use palisade_model::{Inventory, Object, PositionTree};
-use palisade_rules::netpol::Network;
 use palisade_model::Value;
 use palisade_model::value;
+use palisade_model::{Inventory, Object, PositionTree};
+use palisade_rules::netpol::Network;
 use std::time::Instant;
 
 const NAMESPACES: usize = 50;

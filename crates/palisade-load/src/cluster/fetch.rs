@@ -3,8 +3,8 @@
 
 use super::discover::Resource;
 use kube::client::{Body, Client};
-use palisade_model::value::MapBuilder;
 use palisade_model::Value;
+use palisade_model::value::MapBuilder;
 
 /// `Accept` for a list of object metadata only (secret values never leave the server).
 const METADATA_ONLY: &str = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";

@@ -6,8 +6,8 @@
 //! when a ReferenceGrant in that namespace allows it, as Gateway implementations require.
 
 use super::{DEFAULT_NAMESPACE, Network};
-use palisade_model::{Inventory, LabelSelector, Object};
 use palisade_model::Value;
+use palisade_model::{Inventory, LabelSelector, Object};
 
 /// How the outside reaches a Service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -6,8 +6,8 @@
 use super::ports::{PortSpec, PortValue, Protocol};
 use super::{DEFAULT_NAMESPACE, Direction};
 use ipnet::IpNet;
-use palisade_model::{LabelSelector, Object, pointer};
 use palisade_model::Value;
+use palisade_model::{LabelSelector, Object, pointer};
 
 /// One peer of a rule (`from` or `to` item).
 #[derive(Debug, Clone)]

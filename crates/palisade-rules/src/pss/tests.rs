@@ -3,9 +3,9 @@
 //! user-namespace exemptions, and the pointers reported.
 
 use super::*;
-use palisade_model::{Object, PositionTree};
 use palisade_model::Value;
 use palisade_model::value;
+use palisade_model::{Object, PositionTree};
 
 fn object(value: Value) -> Object {
     Object::new(value, "t.yaml".into(), 0, PositionTree::default())

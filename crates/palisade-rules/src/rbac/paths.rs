@@ -10,8 +10,8 @@ use super::authorize::allows_some;
 use super::risk::{POD_CONTROLLERS, is_full_control};
 use super::{Grant, MASTERS_GROUP, Model, Scope, Subject, SubjectKind};
 use palisade_model::Object;
-use serde::Serialize;
 use palisade_model::Value;
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// One step of a path.

@@ -75,9 +75,9 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn run(api_version: &str, kind: &str, target: Option<u32>) -> Vec<Finding> {
         let value: Value =

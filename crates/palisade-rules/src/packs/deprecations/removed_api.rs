@@ -72,9 +72,9 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn run(rule: &'static dyn Rule, value: Value, target: Option<u32>) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());

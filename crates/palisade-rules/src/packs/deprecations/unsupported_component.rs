@@ -145,8 +145,8 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn run(image: &str, target: Option<u32>) -> Vec<Finding> {
         let value = value!({

@@ -96,8 +96,8 @@ impl Rule for DuplicateKey {
 mod tests {
     use super::*;
     use crate::engine::check;
-    use palisade_model::{DuplicateKey as Duplicate, Inventory, PositionTree};
     use palisade_model::value;
+    use palisade_model::{DuplicateKey as Duplicate, Inventory, PositionTree};
 
     fn object_with(duplicates: Vec<Duplicate>) -> Object {
         let mut object = Object::new(

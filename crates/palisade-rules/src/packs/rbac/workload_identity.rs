@@ -220,7 +220,9 @@ fn first_grants(
             .entry(binding)
             .or_insert_with(|| risks_granted(model, binding));
         for (label, how) in granted.iter() {
-            first.entry(*label).or_insert_with(|| (binding, how.clone()));
+            first
+                .entry(*label)
+                .or_insert_with(|| (binding, how.clone()));
         }
     }
     first

@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{Inventory, Object, Workload};
 use palisade_model::Value;
+use palisade_model::{Inventory, Object, Workload};
 use std::collections::HashSet;
 
 pub struct MissingReference;

@@ -90,7 +90,7 @@ mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
 
     fn namespace(name: &str, labels: Value) -> Value {
         value!({"apiVersion": "v1", "kind": "Namespace",

@@ -69,7 +69,7 @@ mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
 
     fn deployment(name: &str, namespace: Option<&str>) -> Value {
         let mut metadata = value!({"name": name});

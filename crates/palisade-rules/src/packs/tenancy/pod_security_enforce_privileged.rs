@@ -74,7 +74,7 @@ mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
 
     fn namespace(name: &str, level: &str) -> Value {
         value!({"apiVersion": "v1", "kind": "Namespace",

@@ -121,7 +121,7 @@ mod tests {
     use crate::engine::Context;
     use crate::packs::tenancy::test_support::{run, run_with};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
 
     fn namespace(name: &str, level: &str, version: &str) -> Value {
         value!({"apiVersion": "v1", "kind": "Namespace",

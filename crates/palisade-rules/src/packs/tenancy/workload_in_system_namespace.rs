@@ -223,7 +223,12 @@ mod tests {
                     value!({"k8s-app": "kube-dns"}),
                     value!({}),
                 ),
-                deployment("tier", "kube-system", value!({"tier": "backend"}), value!({})),
+                deployment(
+                    "tier",
+                    "kube-system",
+                    value!({"tier": "backend"}),
+                    value!({}),
+                ),
             ],
         );
         assert_eq!(

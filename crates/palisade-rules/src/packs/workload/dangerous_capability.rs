@@ -4,8 +4,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{Container, Object, Workload};
 use palisade_model::Value;
+use palisade_model::{Container, Object, Workload};
 
 pub struct DangerousCapability;
 
@@ -227,8 +227,8 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use crate::packs::workload::pss_controls::CAPABILITY_BEYOND_BASELINE_RULE;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())

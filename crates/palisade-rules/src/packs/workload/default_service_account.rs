@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{Object, Workload};
 use palisade_model::Value;
+use palisade_model::{Object, Workload};
 
 pub struct DefaultServiceAccount;
 
@@ -115,8 +115,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn run(spec: Value) -> Vec<Finding> {
         let object = Object::new(

@@ -5,8 +5,8 @@ use crate::engine::Sink;
 use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::registry::all_rules;
-use palisade_model::{Inventory, LabelSelector, Object};
 use palisade_model::Value;
+use palisade_model::{Inventory, LabelSelector, Object};
 
 pub struct ExposedWorkload;
 

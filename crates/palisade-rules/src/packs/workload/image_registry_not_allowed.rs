@@ -143,9 +143,9 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check, check_with};
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn pod(images: &[&str]) -> Inventory {
         let containers: Vec<Value> = images

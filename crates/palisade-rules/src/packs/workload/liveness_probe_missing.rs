@@ -3,8 +3,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{Container, ContainerKind, Object};
 use palisade_model::Value;
+use palisade_model::{Container, ContainerKind, Object};
 
 pub struct LivenessProbeMissing;
 
@@ -103,8 +103,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());

@@ -4,8 +4,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{ContainerKind, Inventory, Object};
 use palisade_model::Value;
+use palisade_model::{ContainerKind, Inventory, Object};
 use std::collections::HashMap;
 
 pub struct MemoryLimitMissing;

@@ -70,8 +70,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());

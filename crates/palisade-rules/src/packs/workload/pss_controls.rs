@@ -778,9 +778,9 @@ mod tests {
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
     use crate::registry::all_rules;
-    use palisade_model::{Inventory, PositionTree};
     use palisade_model::Value;
-use palisade_model::value;
+    use palisade_model::value;
+    use palisade_model::{Inventory, PositionTree};
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())

@@ -3,8 +3,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{Inventory, Object};
 use palisade_model::Value;
+use palisade_model::{Inventory, Object};
 use std::collections::HashMap;
 
 use super::default_service_account::service_account;
