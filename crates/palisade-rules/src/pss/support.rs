@@ -44,11 +44,7 @@ impl<'w, 'a> Context<'w, 'a> {
 
     /// Pod template annotations.
     pub fn annotations(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
-        self.workload
-            .pod_annotations()
-            .into_iter()
-            .flatten()
-            .map(|(key, value)| (key, value))
+        self.workload.pod_annotations().into_iter().flatten()
     }
 
     pub fn annotation_path(&self, key: &str) -> String {
@@ -78,7 +74,7 @@ pub fn field_path(container: &Container<'_>, segments: &[&str]) -> String {
 /// The value at `segments` below `base`; `None` when absent or `null`.
 pub fn walk<'a>(base: &'a Map, segments: &[&str]) -> Option<&'a Value> {
     let (first, rest) = segments.split_first()?;
-    let mut node = base.get(*first)?;
+    let mut node = base.get(first)?;
     for segment in rest {
         node = child(node, segment)?;
     }
@@ -99,7 +95,7 @@ pub fn locate(base: &Map, base_path: &str, segments: &[&str]) -> String {
     let Some((first, rest)) = segments.split_first() else {
         return path;
     };
-    let Some(mut node) = base.get(*first) else {
+    let Some(mut node) = base.get(first) else {
         return path;
     };
     path = pointer::join(&path, first);

@@ -74,7 +74,7 @@ pub fn workload_account(object: &Object) -> Option<(String, String)> {
     let workload = object.workload()?;
     let name = ["serviceAccountName", "serviceAccount"]
         .iter()
-        .find_map(|f| workload.pod_spec.get(*f).and_then(Value::as_str))
+        .find_map(|f| workload.pod_spec.get(f).and_then(Value::as_str))
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
     let namespace = object.namespace().unwrap_or(super::DEFAULT_NAMESPACE);

@@ -158,7 +158,7 @@ impl Rule for WorkloadIdentity {
             let mounted = token_mounted(&model, object, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
-                .find(|f| workload.pod_spec.get(**f).and_then(Value::as_str).is_some())
+                .find(|f| workload.pod_spec.get(f).and_then(Value::as_str).is_some())
                 .map_or(workload.pod_spec_path.to_string(), |f| {
                     workload.spec_path(f)
                 });

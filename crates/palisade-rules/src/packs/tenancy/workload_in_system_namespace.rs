@@ -143,11 +143,11 @@ fn is_known_addon(name: &str) -> bool {
 fn looks_like_component(labels: &Map) -> bool {
     COMPONENT_LABEL_KEYS
         .iter()
-        .any(|key| labels.contains_key(*key))
+        .any(|key| labels.contains_key(key))
         || labels.get("tier").and_then(Value::as_str) == Some("control-plane")
         || NAME_LABEL_KEYS.iter().any(|key| {
             labels
-                .get(*key)
+                .get(key)
                 .and_then(Value::as_str)
                 .is_some_and(is_known_addon)
         })
