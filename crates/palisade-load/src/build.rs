@@ -448,7 +448,7 @@ impl Builder<'_> {
             match entry.key {
                 Key::Name(name) => {
                     let Some(at) = map.position(&name) else {
-                        map.insert(name, entry.value);
+                        map.append(name, entry.value);
                         slots.push(Slot {
                             node,
                             merged: false,
@@ -503,7 +503,7 @@ impl Builder<'_> {
                             if map.contains_key(&key) {
                                 continue;
                             }
-                            map.insert(key, value);
+                            map.append(key, value);
                             slots.push(Slot {
                                 node: at,
                                 merged: true,
@@ -710,6 +710,28 @@ again: *list
         assert_eq!(pointers, ["/a", "/d/p"]);
         assert_eq!(doc.duplicates[1].first, Span::new(10, 3));
         assert_eq!(doc.positions.nodes().len(), 11);
+    }
+
+    #[test]
+    fn duplicates_in_large_maps_keep_first_place_last_value() {
+        let mut text = String::new();
+        for i in 0..20 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k3: again\nk20: {a: 1}\nk0: [x]\n");
+        let doc = parse(&text);
+        let keys: Vec<_> = doc.value.as_object().unwrap().keys().collect();
+        let expected: Vec<String> = (0..21).map(|i| format!("k{i}")).collect();
+        assert_eq!(keys, expected);
+        assert_eq!(doc.value["k3"], json!("again"));
+        assert_eq!(doc.value["k0"], json!(["x"]));
+        assert_eq!(line_of(&doc, "/k3"), 21);
+        assert_eq!(line_of(&doc, "/k20/a"), 22);
+        assert_eq!(line_of(&doc, "/k0/0"), 23);
+        assert_eq!(line_of(&doc, "/k19"), 20);
+        let pointers: Vec<_> = doc.duplicates.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/k3", "/k0"]);
+        assert_eq!(doc.duplicates[0].first, Span::new(4, 1));
     }
 
     #[test]

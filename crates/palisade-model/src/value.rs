@@ -88,6 +88,13 @@ impl MapBuilder {
             self.entries[at].1 = value;
             return (at, false);
         }
+        (self.append(key, value), true)
+    }
+
+    /// Add an entry whose key the caller knows is absent (from [`MapBuilder::position`]);
+    /// returns its index.
+    pub fn append(&mut self, key: Box<str>, value: Value) -> usize {
+        debug_assert!(!self.contains_key(&key));
         let at = self.entries.len();
         if let Some(index) = &mut self.index {
             index.insert(key.clone(), at);
@@ -102,7 +109,7 @@ impl MapBuilder {
             self.index = Some(index);
         }
         self.entries.push((key, value));
-        (at, true)
+        at
     }
 
     /// Replace the value of the entry at `at` (from [`MapBuilder::position`]).
