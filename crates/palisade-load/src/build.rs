@@ -1,4 +1,4 @@
-//! Builds one document from `saphyr-parser` events into a `serde_json::Value` and a
+//! Builds one document from `saphyr-parser` events into a [`Value`] and a
 //! [`PositionTree`], without recursion: anchors, aliases and merge keys are resolved,
 //! duplicate keys are recorded (the last one wins), and the limits on nesting depth and alias
 //! expansion are enforced while the events stream in, so hostile input fails fast.
@@ -12,12 +12,11 @@ use crate::Limits;
 use crate::error::{Failure, Located};
 use crate::scalar::{key_string, scalar_value, value_key};
 use palisade_model::position::PositionNode;
+use palisade_model::value::MapBuilder;
 use palisade_model::{DuplicateKey, PositionTree, Span};
+use palisade_model::{Map, Value};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
-use serde_json::map::Entry as MapEntry;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// A document as built from the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +27,7 @@ pub(crate) struct Document {
 }
 
 enum Key {
-    Name(String),
+    Name(Box<str>),
     Merge,
 }
 
@@ -244,7 +243,7 @@ impl Builder<'_> {
             return Err(Failure::Syntax("unbalanced collection end".to_string()));
         };
         let value = match frame.kind {
-            Kind::Seq => Value::Array(self.items.split_off(frame.first)),
+            Kind::Seq => Value::Array(self.items.drain(frame.first..).collect()),
             Kind::Map { .. } => Value::Object(self.finish_map(&frame)),
         };
         let size = saturate(self.positions.len() - frame.node);
@@ -267,12 +266,12 @@ impl Builder<'_> {
             let key = if style == ScalarStyle::Plain && &*text == "<<" && !is_str_tag(tag) {
                 Key::Merge
             } else {
-                Key::Name(key_string(text, style, tag))
+                Key::Name(key_string(text, style, tag).into_boxed_str())
             };
             if anchor != 0 {
-                let name = match &key {
+                let name: Box<str> = match &key {
                     Key::Name(name) => name.clone(),
-                    Key::Merge => "<<".to_string(),
+                    Key::Merge => "<<".into(),
                 };
                 self.store(
                     anchor,
@@ -315,7 +314,7 @@ impl Builder<'_> {
                 return Err(Failure::RecursiveAlias);
             };
             let name = value_key(&anchored.value).ok_or(Failure::ComplexKey)?;
-            return self.set_key(Key::Name(name), at, nodes, bytes);
+            return self.set_key(Key::Name(name.into_boxed_str()), at, nodes, bytes);
         }
         let node = self.start_node(at);
         let Some(Some(anchored)) = self.anchors.get(id) else {
@@ -423,7 +422,7 @@ impl Builder<'_> {
     /// Turn the entries of a mapping that ended into its map: the last of duplicate keys wins
     /// (in the place of the first, as in the value), merge keys add the keys not yet present,
     /// and the position nodes of the children are put in the order of the map's entries.
-    fn finish_map(&mut self, frame: &Frame) -> Map<String, Value> {
+    fn finish_map(&mut self, frame: &Frame) -> Map {
         let first = frame.first.min(self.entries.len());
         let capacity = self.entries[first..]
             .iter()
@@ -437,68 +436,55 @@ impl Builder<'_> {
                 (Key::Merge, _) => 0,
             })
             .sum();
-        let mut map = Map::with_capacity(capacity);
+        let mut map = MapBuilder::with_capacity(capacity);
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         let mut reorder = false;
-        // Key to slot, only built once a key repeats.
-        let mut index: Option<HashMap<String, usize>> = None;
         let mut child = frame.node + 1;
         let mut entries = std::mem::take(&mut self.entries);
         for entry in entries.drain(first..) {
             let node = child;
             child += self.subtree_len(node);
             match entry.key {
-                Key::Name(name) => match map.entry(name) {
-                    MapEntry::Vacant(vacant) => {
-                        if let Some(index) = &mut index {
-                            index.insert(vacant.key().clone(), slots.len());
-                        }
-                        vacant.insert(entry.value);
+                Key::Name(name) => {
+                    let Some(at) = map.position(&name) else {
+                        map.append(name, entry.value);
                         slots.push(Slot {
                             node,
                             merged: false,
                         });
+                        continue;
+                    };
+                    map.replace(at, entry.value);
+                    let Some(slot) = slots.get_mut(at) else {
+                        continue;
+                    };
+                    reorder = true;
+                    let earlier = self.positions.get(slot.node).map(|n| n.span);
+                    slot.node = node;
+                    if slot.merged {
+                        // Overriding a merged key is what merge keys are for.
+                        slot.merged = false;
+                    } else if let Some(first) = earlier {
+                        let pointer = self.pointer_to(&name);
+                        self.duplicates.push((
+                            entry.completed,
+                            DuplicateKey {
+                                pointer,
+                                first,
+                                second: entry.span,
+                            },
+                        ));
                     }
-                    MapEntry::Occupied(mut occupied) => {
-                        occupied.insert(entry.value);
-                        let name = occupied.key().clone();
-                        let index = index.get_or_insert_with(|| {
-                            map.keys()
-                                .enumerate()
-                                .map(|(i, k)| (k.clone(), i))
-                                .collect()
-                        });
-                        let Some(slot) = index.get(&name).and_then(|&i| slots.get_mut(i)) else {
-                            continue;
-                        };
-                        reorder = true;
-                        let earlier = self.positions.get(slot.node).map(|n| n.span);
-                        slot.node = node;
-                        if slot.merged {
-                            // Overriding a merged key is what merge keys are for.
-                            slot.merged = false;
-                        } else if let Some(first) = earlier {
-                            let pointer = self.pointer_to(&name);
-                            self.duplicates.push((
-                                entry.completed,
-                                DuplicateKey {
-                                    pointer,
-                                    first,
-                                    second: entry.span,
-                                },
-                            ));
-                        }
-                    }
-                },
+                }
                 Key::Merge => {
                     reorder = true;
-                    let sources: Vec<(Map<String, Value>, usize)> = match entry.value {
+                    let sources: Vec<(Map, usize)> = match entry.value {
                         Value::Object(source) => vec![(source, node)],
                         Value::Array(items) => {
                             let mut sources = Vec::with_capacity(items.len());
                             let mut item_node = node + 1;
-                            for item in items {
+                            for item in items.into_vec() {
                                 let at = item_node;
                                 item_node += self.subtree_len(at);
                                 if let Value::Object(source) = item {
@@ -517,10 +503,7 @@ impl Builder<'_> {
                             if map.contains_key(&key) {
                                 continue;
                             }
-                            if let Some(index) = &mut index {
-                                index.insert(key.clone(), slots.len());
-                            }
-                            map.insert(key, value);
+                            map.append(key, value);
                             slots.push(Slot {
                                 node: at,
                                 merged: true,
@@ -545,7 +528,7 @@ impl Builder<'_> {
         }
         self.slots = slots;
         self.entries = entries;
-        map
+        map.build()
     }
 
     fn subtree_len(&self, node: usize) -> usize {
@@ -727,6 +710,28 @@ again: *list
         assert_eq!(pointers, ["/a", "/d/p"]);
         assert_eq!(doc.duplicates[1].first, Span::new(10, 3));
         assert_eq!(doc.positions.nodes().len(), 11);
+    }
+
+    #[test]
+    fn duplicates_in_large_maps_keep_first_place_last_value() {
+        let mut text = String::new();
+        for i in 0..20 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k3: again\nk20: {a: 1}\nk0: [x]\n");
+        let doc = parse(&text);
+        let keys: Vec<_> = doc.value.as_object().unwrap().keys().collect();
+        let expected: Vec<String> = (0..21).map(|i| format!("k{i}")).collect();
+        assert_eq!(keys, expected);
+        assert_eq!(doc.value["k3"], json!("again"));
+        assert_eq!(doc.value["k0"], json!(["x"]));
+        assert_eq!(line_of(&doc, "/k3"), 21);
+        assert_eq!(line_of(&doc, "/k20/a"), 22);
+        assert_eq!(line_of(&doc, "/k0/0"), 23);
+        assert_eq!(line_of(&doc, "/k19"), 20);
+        let pointers: Vec<_> = doc.duplicates.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/k3", "/k0"]);
+        assert_eq!(doc.duplicates[0].first, Span::new(4, 1));
     }
 
     #[test]

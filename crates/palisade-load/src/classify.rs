@@ -4,8 +4,8 @@
 //! object per item.
 
 use crate::build::Document;
+use palisade_model::Value;
 use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
-use serde_json::Value;
 use std::sync::Arc;
 
 /// Where a document came from.
@@ -86,7 +86,7 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
             .and_then(|map| map.keys().position(|key| key == "items"))
             .and_then(|i| positions.child(0, i));
         let items = match value.get_mut("items").map(Value::take) {
-            Some(Value::Array(items)) => items,
+            Some(Value::Array(items)) => items.into_vec(),
             _ => Vec::new(),
         };
         let list_span = positions.span();
@@ -106,8 +106,8 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
                 && !map.contains_key("apiVersion")
             {
                 // Appended after the item's own fields, so its positions stay aligned.
-                map.insert("apiVersion".into(), Value::from(item_api_version.as_str()));
-                map.insert("kind".into(), Value::from(item_kind.as_str()));
+                map.insert("apiVersion", Value::from(item_api_version.as_str()));
+                map.insert("kind", Value::from(item_kind.as_str()));
             }
             let tree = item_nodes
                 .next()

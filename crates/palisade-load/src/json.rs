@@ -5,9 +5,9 @@
 use crate::Limits;
 use crate::build::Document;
 use crate::error::{Failure, Located};
+use palisade_model::Value;
 use palisade_model::position::PositionNode;
 use palisade_model::{PositionTree, Span};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// Parse a stream of JSON documents. Stops at the first syntax error, which is returned last.
@@ -145,7 +145,7 @@ fn flatten(value: &Value, scanned: Option<&Scanned>, span: Span, out: &mut Vec<P
             let by_key: HashMap<&str, &Scanned> =
                 entries.iter().map(|(key, tree)| (&**key, tree)).collect();
             for (key, child) in map {
-                flatten(child, by_key.get(key.as_str()).copied(), span, out);
+                flatten(child, by_key.get(key).copied(), span, out);
             }
         }
         Value::Array(items) => {

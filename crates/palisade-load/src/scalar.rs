@@ -4,8 +4,9 @@
 //! hold (NaN, infinities) stay strings.
 
 use crate::error::Failure;
+use palisade_model::Value;
 use saphyr_parser::{ScalarStyle, Tag};
-use serde_json::{Number, Value};
+use serde_json::Number;
 use std::borrow::Cow;
 
 /// What a scalar's text means.
@@ -212,7 +213,7 @@ fn scalar_to_value(scalar: Scalar, text: Cow<'_, str>) -> Value {
         Scalar::Int(i) => Value::Number(i.into()),
         Scalar::UInt(u) => Value::Number(u.into()),
         Scalar::Float(f) => float_value(f),
-        Scalar::Str => Value::String(exact(text)),
+        Scalar::Str => Value::String(exact(text).into_boxed_str()),
     }
 }
 
@@ -247,7 +248,7 @@ pub(crate) fn scalar_value(
             let scalar = resolve_plain(&text);
             Ok(scalar_to_value(scalar, text))
         }
-        None => Ok(Value::String(exact(text))),
+        None => Ok(Value::String(exact(text).into_boxed_str())),
         Some(suffix @ ("int" | "float" | "bool" | "null")) => {
             let scalar = resolve_plain(&text);
             let fits = match (suffix, scalar) {
@@ -266,7 +267,7 @@ pub(crate) fn scalar_value(
             Ok(scalar_to_value(scalar, text))
         }
         // `!!str`, `!!binary`, `!!timestamp`, and tags go-yaml does not resolve.
-        Some(_) => Ok(Value::String(exact(text))),
+        Some(_) => Ok(Value::String(exact(text).into_boxed_str())),
     }
 }
 
@@ -300,7 +301,7 @@ fn scalar_key(scalar: Scalar) -> Option<String> {
 /// The key form of an already-built value (an alias used as a key).
 pub(crate) fn value_key(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Null => Some("null".to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),

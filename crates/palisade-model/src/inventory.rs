@@ -113,13 +113,11 @@ impl Inventory {
                     .entry(hash_of(namespace))
                     .or_default()
                     .push(index);
-                let labels = metadata
-                    .get("labels")
-                    .and_then(serde_json::Value::as_object);
+                let labels = metadata.get("labels").and_then(crate::Value::as_object);
                 for (key, value) in labels.into_iter().flatten() {
                     if let Some(value) = label_text(value) {
                         by_label
-                            .entry(hash_of((namespace, key.as_str(), value.as_ref())))
+                            .entry(hash_of((namespace, key, value.as_ref())))
                             .or_default()
                             .push(index);
                     }
@@ -151,7 +149,7 @@ impl Inventory {
                     && object
                         .pod_metadata()
                         .and_then(|m| m.get("labels"))
-                        .and_then(serde_json::Value::as_object)
+                        .and_then(crate::Value::as_object)
                         .is_some_and(|labels| selector.matches(labels))
             })
             .collect()
@@ -169,13 +167,13 @@ impl Inventory {
 mod tests {
     use super::*;
     use crate::position::PositionTree;
-    use serde_json::json;
+    use crate::value;
 
     #[test]
     fn indexes_and_selects() {
         let objects = vec![
             Object::new(
-                json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                value!({"apiVersion": "apps/v1", "kind": "Deployment",
                        "metadata": {"name": "web", "namespace": "shop"},
                        "spec": {"template": {"metadata": {"labels": {"app": "web"}},
                                 "spec": {"containers": [{"name": "c"}]}}}}),
@@ -184,7 +182,7 @@ mod tests {
                 PositionTree::default(),
             ),
             Object::new(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "empty"}}),
+                value!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "empty"}}),
                 "a.yaml".into(),
                 1,
                 PositionTree::default(),
@@ -197,16 +195,16 @@ mod tests {
             inventory.namespaces().into_iter().collect::<Vec<_>>(),
             ["empty", "shop"]
         );
-        let selector = LabelSelector::from_value(&json!({"matchLabels": {"app": "web"}}))
+        let selector = LabelSelector::from_value(&value!({"matchLabels": {"app": "web"}}))
             .expect("valid selector");
         assert_eq!(inventory.pods_matching(Some("shop"), &selector).len(), 1);
         assert!(inventory.pods_matching(None, &selector).is_empty());
         // Without an equality requirement every pod of the namespace is a candidate.
-        let exists = LabelSelector::from_value(&json!({"matchExpressions": [
+        let exists = LabelSelector::from_value(&value!({"matchExpressions": [
             {"key": "app", "operator": "Exists"}]}))
         .expect("valid selector");
         assert_eq!(inventory.pods_matching(Some("shop"), &exists).len(), 1);
-        let other = LabelSelector::from_value(&json!({"matchLabels": {"app": "api"}}))
+        let other = LabelSelector::from_value(&value!({"matchLabels": {"app": "api"}}))
             .expect("valid selector");
         assert!(inventory.pods_matching(Some("shop"), &other).is_empty());
         assert!(inventory.get("Deployment", None, "web").is_none());
@@ -215,12 +213,12 @@ mod tests {
     #[test]
     fn objects_without_namespace_are_selected_among_themselves() {
         let pod = |name: &str, namespace: Option<&str>| {
-            let mut metadata = json!({"name": name, "labels": {"app": "web"}});
+            let mut metadata = value!({"name": name, "labels": {"app": "web"}});
             if let Some(ns) = namespace {
-                metadata["namespace"] = json!(ns);
+                metadata["namespace"] = value!(ns);
             }
             Object::new(
-                json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+                value!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
                        "spec": {"containers": [{"name": "c"}]}}),
                 "p.yaml".into(),
                 0,
@@ -228,7 +226,7 @@ mod tests {
             )
         };
         let inventory = Inventory::new(vec![pod("a", None), pod("b", Some("x")), pod("c", None)]);
-        let selector = LabelSelector::from_value(&json!({"matchLabels": {"app": "web"}}))
+        let selector = LabelSelector::from_value(&value!({"matchLabels": {"app": "web"}}))
             .expect("valid selector");
         let names: Vec<_> = inventory
             .pods_matching(None, &selector)

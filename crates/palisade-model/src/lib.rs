@@ -9,6 +9,7 @@ pub mod object;
 pub mod pointer;
 pub mod position;
 pub mod selector;
+pub mod value;
 pub mod workload;
 
 pub use diagnostics::{LoadError, Notice};
@@ -16,4 +17,5 @@ pub use inventory::Inventory;
 pub use object::{DuplicateKey, Location, Object, ObjectRef};
 pub use position::{PositionTree, Span};
 pub use selector::LabelSelector;
+pub use value::{Map, Value};
 pub use workload::{Container, ContainerKind, Workload};

@@ -2,8 +2,8 @@
 //! position of every field.
 
 use crate::position::{PositionTree, Span};
+use crate::value::{Map, Value};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::sync::{Arc, OnceLock};
 
 /// Identifies an object the way Kubernetes does.
@@ -101,15 +101,21 @@ impl ObjectRef {
     }
 }
 
-static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
 
-fn empty_map() -> &'static Map<String, Value> {
+fn empty_map() -> &'static Map {
     EMPTY.get_or_init(Map::new)
 }
 
 impl Object {
     /// Build an object from a value and its positions; the reference is read from the value.
-    pub fn new(value: Value, file: Arc<str>, document: u32, positions: PositionTree) -> Self {
+    pub fn new(
+        value: impl Into<Value>,
+        file: Arc<str>,
+        document: u32,
+        positions: PositionTree,
+    ) -> Self {
+        let value = value.into();
         let reference = Arc::new(ObjectRef::from_value(&value));
         Self {
             value,
@@ -145,12 +151,12 @@ impl Object {
         }
     }
 
-    pub fn metadata(&self) -> Option<&Map<String, Value>> {
+    pub fn metadata(&self) -> Option<&Map> {
         self.value.get("metadata").and_then(Value::as_object)
     }
 
     /// `metadata.labels`, empty when absent.
-    pub fn labels(&self) -> &Map<String, Value> {
+    pub fn labels(&self) -> &Map {
         self.metadata()
             .and_then(|m| m.get("labels"))
             .and_then(Value::as_object)
@@ -158,7 +164,7 @@ impl Object {
     }
 
     /// `metadata.annotations`, empty when absent.
-    pub fn annotations(&self) -> &Map<String, Value> {
+    pub fn annotations(&self) -> &Map {
         self.metadata()
             .and_then(|m| m.get("annotations"))
             .and_then(Value::as_object)

@@ -4,8 +4,8 @@
 //! with the entries of the value's map in their order, so locating a pointer walks the value and
 //! the array together.
 
+use crate::value::Value;
 use serde::Serialize;
-use serde_json::Value;
 
 /// A 1-based line and column in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
@@ -155,7 +155,7 @@ impl PositionTree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value;
 
     fn node(line: u32, column: u32, size: u32) -> PositionNode {
         PositionNode {
@@ -165,7 +165,7 @@ mod tests {
     }
 
     fn sample() -> (Value, PositionTree) {
-        let value = json!({"kind": "Pod", "spec": ["a", "b"], "a/b": 1});
+        let value = value!({"kind": "Pod", "spec": ["a", "b"], "a/b": 1});
         let tree = PositionTree::from(vec![
             node(1, 1, 6),
             node(1, 1, 1),
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(tree.children(9).count(), 0);
         let spec = tree.subtree(2).unwrap();
         assert_eq!(
-            spec.locate(&json!(["a", "b"]), "/1"),
+            spec.locate(&value!(["a", "b"]), "/1"),
             (Span::new(4, 3), true)
         );
     }

@@ -3,7 +3,7 @@
 //! listed value, `NotIn` holds when the key is absent or its value is not listed, `Exists` and
 //! `DoesNotExist` test the key only. An empty selector selects everything.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operator {
@@ -27,7 +27,7 @@ pub struct LabelSelector {
 
 fn string_of(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -57,7 +57,7 @@ impl LabelSelector {
                 let v =
                     string_of(v).ok_or_else(|| format!("matchLabels.{key} must be a string"))?;
                 requirements.push(Requirement {
-                    key: key.clone(),
+                    key: key.to_string(),
                     operator: Operator::In,
                     values: vec![v],
                 });
@@ -104,13 +104,13 @@ impl LabelSelector {
     }
 
     /// A plain `key: value` map selector, as Services and ReplicationControllers use.
-    pub fn from_map(map: &Map<String, Value>) -> Self {
+    pub fn from_map(map: &Map) -> Self {
         Self {
             requirements: map
                 .iter()
                 .filter_map(|(k, v)| {
                     Some(Requirement {
-                        key: k.clone(),
+                        key: k.to_string(),
                         operator: Operator::In,
                         values: vec![string_of(v)?],
                     })
@@ -134,7 +134,7 @@ impl LabelSelector {
             })
     }
 
-    pub fn matches(&self, labels: &Map<String, Value>) -> bool {
+    pub fn matches(&self, labels: &Map) -> bool {
         self.requirements.iter().all(|r| {
             let value = labels.get(&r.key).and_then(label_text);
             let listed = |v: &str| r.values.iter().any(|listed| listed == v);
@@ -151,15 +151,15 @@ impl LabelSelector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value;
 
-    fn labels(v: Value) -> Map<String, Value> {
+    fn labels(v: Value) -> Map {
         v.as_object().cloned().unwrap_or_default()
     }
 
     #[test]
     fn match_labels_and_expressions() {
-        let s = LabelSelector::from_value(&json!({
+        let s = LabelSelector::from_value(&value!({
             "matchLabels": {"app": "web"},
             "matchExpressions": [
                 {"key": "tier", "operator": "NotIn", "values": ["db"]},
@@ -167,24 +167,24 @@ mod tests {
             ]
         }))
         .expect("valid");
-        assert!(s.matches(&labels(json!({"app": "web"}))));
-        assert!(s.matches(&labels(json!({"app": "web", "tier": "front"}))));
-        assert!(!s.matches(&labels(json!({"app": "web", "tier": "db"}))));
-        assert!(!s.matches(&labels(json!({"app": "web", "canary": ""}))));
-        assert!(!s.matches(&labels(json!({"app": "api"}))));
+        assert!(s.matches(&labels(value!({"app": "web"}))));
+        assert!(s.matches(&labels(value!({"app": "web", "tier": "front"}))));
+        assert!(!s.matches(&labels(value!({"app": "web", "tier": "db"}))));
+        assert!(!s.matches(&labels(value!({"app": "web", "canary": ""}))));
+        assert!(!s.matches(&labels(value!({"app": "api"}))));
     }
 
     #[test]
     fn empty_selects_all_and_invalid_is_rejected() {
-        let s = LabelSelector::from_value(&json!({})).expect("valid");
-        assert!(s.matches(&labels(json!({"x": "y"}))));
+        let s = LabelSelector::from_value(&value!({})).expect("valid");
+        assert!(s.matches(&labels(value!({"x": "y"}))));
         assert!(
-            LabelSelector::from_value(&json!({"matchExpressions": [
+            LabelSelector::from_value(&value!({"matchExpressions": [
             {"key": "a", "operator": "In", "values": []}]}))
             .is_err()
         );
         assert!(
-            LabelSelector::from_value(&json!({"matchExpressions": [
+            LabelSelector::from_value(&value!({"matchExpressions": [
             {"key": "a", "operator": "Gt", "values": ["1"]}]}))
             .is_err()
         );

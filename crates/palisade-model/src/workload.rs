@@ -3,7 +3,7 @@
 
 use crate::object::Object;
 use crate::pointer;
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 /// Which list a container comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,14 +37,14 @@ impl ContainerKind {
 pub struct Container<'a> {
     pub name: &'a str,
     pub kind: ContainerKind,
-    pub spec: &'a Map<String, Value>,
+    pub spec: &'a Map,
     /// JSON Pointer of the container within the object.
     pub path: &'a str,
 }
 
 impl<'a> Container<'a> {
     /// `securityContext` of the container, if set.
-    pub fn security_context(&self) -> Option<&'a Map<String, Value>> {
+    pub fn security_context(&self) -> Option<&'a Map> {
         self.spec.get("securityContext").and_then(Value::as_object)
     }
 
@@ -71,18 +71,18 @@ impl<'a> Container<'a> {
 /// The pod-carrying part of an object.
 #[derive(Debug, Clone)]
 pub struct Workload<'a> {
-    pub pod_spec: &'a Map<String, Value>,
+    pub pod_spec: &'a Map,
     /// JSON Pointer of the pod spec within the object (`/spec/template/spec` for a Deployment).
     pub pod_spec_path: &'static str,
     /// Metadata of the pod template (for a Pod, the object's own metadata).
-    pub pod_metadata: Option<&'a Map<String, Value>>,
+    pub pod_metadata: Option<&'a Map>,
     pub pod_metadata_path: &'static str,
     pub containers: Vec<Container<'a>>,
 }
 
 impl<'a> Workload<'a> {
     /// The pod-level `securityContext`.
-    pub fn pod_security_context(&self) -> Option<&'a Map<String, Value>> {
+    pub fn pod_security_context(&self) -> Option<&'a Map> {
         self.pod_spec
             .get("securityContext")
             .and_then(Value::as_object)
@@ -115,7 +115,7 @@ impl<'a> Workload<'a> {
     }
 
     /// Annotations of the pod (template).
-    pub fn pod_annotations(&self) -> Option<&'a Map<String, Value>> {
+    pub fn pod_annotations(&self) -> Option<&'a Map> {
         self.pod_metadata
             .and_then(|m| m.get("annotations"))
             .and_then(Value::as_object)
@@ -237,7 +237,7 @@ fn pod_spec_location(object: &Object) -> Option<(&'static str, &'static str)> {
 impl Object {
     /// The pod template's metadata (a Pod's own), without building the whole workload view:
     /// `app()` needs it for every finding.
-    pub fn pod_metadata(&self) -> Option<&Map<String, Value>> {
+    pub fn pod_metadata(&self) -> Option<&Map> {
         let shape = self.shape()?;
         self.get(shape.meta_path).and_then(Value::as_object)
     }
@@ -279,7 +279,7 @@ impl Object {
 mod tests {
     use super::*;
     use crate::position::PositionTree;
-    use serde_json::json;
+    use crate::value;
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())
@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn cronjob_containers_of_every_kind() {
-        let o = object(json!({
+        let o = object(value!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                 "initContainers": [{"name": "i"}],
@@ -309,18 +309,18 @@ mod tests {
 
     #[test]
     fn custom_resource_with_pod_template() {
-        let o = object(json!({
+        let o = object(value!({
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "r"},
             "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}
         }));
         assert_eq!(o.workload().expect("workload").containers.len(), 1);
-        let cm = object(json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {}}));
+        let cm = object(value!({"apiVersion": "v1", "kind": "ConfigMap", "data": {}}));
         assert!(cm.workload().is_none());
     }
 
     #[test]
     fn container_setting_overrides_pod() {
-        let o = object(json!({
+        let o = object(value!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {"securityContext": {"runAsNonRoot": true},
                      "containers": [{"name": "a", "securityContext": {"runAsNonRoot": false}},
@@ -329,11 +329,11 @@ mod tests {
         let w = o.workload().expect("workload");
         assert_eq!(
             w.effective_security(&w.containers[0], "runAsNonRoot"),
-            Effective::Container(&json!(false))
+            Effective::Container(&value!(false))
         );
         assert_eq!(
             w.effective_security(&w.containers[1], "runAsNonRoot"),
-            Effective::Pod(&json!(true))
+            Effective::Pod(&value!(true))
         );
     }
 }

@@ -35,9 +35,9 @@ pub use ports::{NamedPort, PortSet, PortSpec, PortValue, Protocol};
 use ipnet::IpNet;
 use palisade_model::selector::label_text;
 use palisade_model::{Inventory, LabelSelector, Object};
+use palisade_model::{Map, Value};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
@@ -75,7 +75,7 @@ pub struct Workload<'a> {
     /// The scanned object that carries the pod template.
     pub object: &'a Object,
     /// Pod (template) labels.
-    pub labels: &'a Map<String, Value>,
+    pub labels: &'a Map,
     pub named_ports: Vec<NamedPort>,
 }
 
@@ -218,7 +218,7 @@ pub struct Network<'a> {
     pub workloads: Vec<Workload<'a>>,
     pub policies: Vec<Policy<'a>>,
     /// Namespace labels, with the automatic name label, for every namespace seen.
-    namespace_labels: BTreeMap<String, Map<String, Value>>,
+    namespace_labels: BTreeMap<String, Map>,
     /// Workload indices per namespace.
     workloads_by_namespace: HashMap<String, Vec<usize>>,
     /// Workload indices by the hash of (namespace, label key, label value): selecting by a
@@ -238,9 +238,9 @@ pub struct Network<'a> {
     egress_peers: Vec<Vec<ResolvedPeers>>,
 }
 
-static EMPTY_LABELS: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+static EMPTY_LABELS: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
 
-fn empty_labels() -> &'static Map<String, Value> {
+fn empty_labels() -> &'static Map {
     EMPTY_LABELS.get_or_init(Map::new)
 }
 
@@ -263,11 +263,7 @@ fn owner(object: &Object) -> Option<(&str, &str)> {
 /// when that controller is not among the scanned objects (a ReplicaSet `web-7d9f` with
 /// `pod-template-hash: 7d9f` stands for Deployment `web`). `None` when the owner is scanned
 /// and carries the pod template itself, so the owner represents it.
-fn identity(
-    inventory: &Inventory,
-    object: &Object,
-    labels: &Map<String, Value>,
-) -> Option<(String, String)> {
+fn identity(inventory: &Inventory, object: &Object, labels: &Map) -> Option<(String, String)> {
     let Some((kind, name)) = owner(object) else {
         return Some((object.kind().to_string(), object.name().to_string()));
     };
@@ -334,7 +330,7 @@ fn named_ports(object: &Object) -> Vec<NamedPort> {
 }
 
 /// Labels of a namespace as the API server shows them: the manifest's plus the name label.
-fn namespace_labels_of(name: &str, declared: Option<&Object>) -> Map<String, Value> {
+fn namespace_labels_of(name: &str, declared: Option<&Object>) -> Map {
     let mut labels = declared.map(|ns| ns.labels().clone()).unwrap_or_default();
     labels.insert(NAMESPACE_NAME_LABEL.to_string(), Value::from(name));
     labels
@@ -432,13 +428,13 @@ impl<'a> Network<'a> {
             };
             for (key, value) in labels {
                 let text = match value {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s.to_string(),
                     Value::Bool(b) => b.to_string(),
                     Value::Number(n) => n.to_string(),
                     _ => continue,
                 };
                 namespaces_by_label
-                    .entry((key.clone(), text))
+                    .entry((key.to_string(), text))
                     .or_default()
                     .push(name.clone());
             }
@@ -589,7 +585,7 @@ impl<'a> Network<'a> {
     }
 
     /// Labels of a namespace, with the automatic name label.
-    pub fn namespace_labels(&self, namespace: &str) -> std::borrow::Cow<'_, Map<String, Value>> {
+    pub fn namespace_labels(&self, namespace: &str) -> std::borrow::Cow<'_, Map> {
         match self.namespace_labels.get(namespace) {
             Some(labels) => std::borrow::Cow::Borrowed(labels),
             None => std::borrow::Cow::Owned(namespace_labels_of(namespace, None)),

@@ -10,8 +10,8 @@ pub mod paths;
 pub mod risk;
 
 use palisade_model::{Inventory, LabelSelector, Object};
+use palisade_model::{Map, Value};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use authorize::{Request, rule_allows};
@@ -123,7 +123,7 @@ pub struct Role {
     pub namespace: Option<String>,
     pub name: String,
     pub origin: Origin,
-    pub labels: serde_json::Map<String, Value>,
+    pub labels: Map,
     /// Rules written in the object itself.
     pub own_rules: Vec<PolicyRule>,
     /// `aggregationRule.clusterRoleSelectors`, when present.

@@ -3,10 +3,10 @@
 //! Every expected answer was worked out by reading the policies. Skipped with a message when
 //! the corpus is absent.
 
+use palisade_model::Value;
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::netpol::{Endpoint, Network, PortQuery, Protocol};
 use palisade_rules::{Rule, check, find_rule};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const APPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/apps");
@@ -55,7 +55,7 @@ fn load_live(files: &[&str]) -> Inventory {
             .to_string();
         for (index, mut item) in list["items"]
             .as_array()
-            .cloned()
+            .map(<[Value]>::to_vec)
             .unwrap_or_default()
             .into_iter()
             .enumerate()

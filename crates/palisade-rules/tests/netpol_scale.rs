@@ -3,9 +3,10 @@
 //! rules). Ignored by default; run it in release mode to measure:
 //! `cargo test --release -p palisade-rules --test netpol_scale -- --ignored --nocapture`.
 
+use palisade_model::Value;
+use palisade_model::value;
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::netpol::Network;
-use serde_json::{Value, json};
 use std::time::Instant;
 
 const NAMESPACES: usize = 50;
@@ -20,12 +21,12 @@ fn generate() -> Inventory {
     let mut objects = Vec::new();
     for n in 0..NAMESPACES {
         let namespace = format!("ns-{n}");
-        objects.push(object(json!({
+        objects.push(object(value!({
             "apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": namespace, "labels": {"team": format!("team-{}", n % 10)}}
         })));
         for w in 0..WORKLOADS_PER_NAMESPACE {
-            objects.push(object(json!({
+            objects.push(object(value!({
                 "apiVersion": "apps/v1", "kind": "Deployment",
                 "metadata": {"name": format!("app-{w}"), "namespace": namespace},
                 "spec": {"template": {
@@ -34,13 +35,13 @@ fn generate() -> Inventory {
                         "ports": [{"name": "http", "containerPort": 8080}]}]}}}
             })));
         }
-        objects.push(object(json!({
+        objects.push(object(value!({
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"name": "default-deny", "namespace": namespace},
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
         })));
         for p in 1..POLICIES_PER_NAMESPACE {
-            objects.push(object(json!({
+            objects.push(object(value!({
                 "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                 "metadata": {"name": format!("allow-{p}"), "namespace": namespace},
                 "spec": {

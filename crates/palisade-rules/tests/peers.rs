@@ -7,9 +7,9 @@
 //! that no longer occurs. Mappings to rules that are not registered yet are skipped with a note.
 //! Skipped with a message when the corpus is absent.
 
+use palisade_model::Value;
 use palisade_model::{Inventory, Object};
 use palisade_rules::{Context, Finding, Rule, check_with, find_rule};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -712,7 +712,12 @@ fn kubescape(c: &mut Compared<'_>) {
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|m| m["resources"].as_array().cloned().unwrap_or_default())
+        .flat_map(|m| {
+            m["resources"]
+                .as_array()
+                .map(<[Value]>::to_vec)
+                .unwrap_or_default()
+        })
         .filter_map(|k| k.as_str().map(str::to_string))
         .collect();
     let cases = sorted_dirs(&rule_dir.join("test"));
@@ -826,7 +831,7 @@ impl PeerData {
             let path = root.join(peer.folder()).join("expected").join(file);
             load_data(&path, None)["tests"]
                 .as_array()
-                .cloned()
+                .map(<[Value]>::to_vec)
                 .unwrap_or_default()
         };
         Self {
@@ -884,7 +889,7 @@ fn load_differences() -> Vec<Listed> {
     let list = load_data(&differences_file(), Some("differences"));
     let field = |entry: &Value, key: &str| -> Option<String> {
         match &entry[key] {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             Value::Null => None,
             other => Some(other.to_string()),
         }

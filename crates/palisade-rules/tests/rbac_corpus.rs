@@ -3,11 +3,11 @@
 //! Every expected answer below was checked by hand against the manifests. Skipped with a
 //! message when the corpus folder is absent.
 
+use palisade_model::Value;
 use palisade_model::{Inventory, Object, PositionTree};
 use palisade_rules::rbac::paths::Graph;
 use palisade_rules::rbac::{Model, Request, Subject, SubjectKind, defaults};
 use palisade_rules::{Rule, check};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn corpus(relative: &str) -> Option<PathBuf> {

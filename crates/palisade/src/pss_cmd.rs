@@ -47,7 +47,7 @@ fn mode_labels(namespace: Option<&Object>) -> Vec<ModeLabel> {
             let level = labels.get(&format!("{LABEL_PREFIX}{mode}"))?.as_str()?;
             let version = labels
                 .get(&format!("{LABEL_PREFIX}{mode}-version"))
-                .and_then(Value::as_str)
+                .and_then(palisade_model::Value::as_str)
                 .unwrap_or("latest");
             Some(ModeLabel {
                 mode,
@@ -272,7 +272,7 @@ fn namespace_json(
             ns.labels()
                 .iter()
                 .filter(|(k, _)| k.starts_with(LABEL_PREFIX))
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .map(|(k, v)| (k.to_string(), v.to_json()))
                 .collect()
         })
         .unwrap_or_default();

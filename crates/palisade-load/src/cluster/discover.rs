@@ -2,7 +2,7 @@
 //! versions, and the listable resources of each group version; and finding the custom resources
 //! whose definitions say they carry a pod template.
 
-use serde_json::Value;
+use palisade_model::Value;
 
 /// A listable resource in one group version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,11 +152,11 @@ pub(crate) fn pod_template_resource(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use palisade_model::value;
 
     #[test]
     fn resources_skip_subresources_and_unlistable() {
-        let list = json!({"groupVersion": "v1", "resources": [
+        let list = value!({"groupVersion": "v1", "resources": [
             {"name": "pods", "kind": "Pod", "namespaced": true, "verbs": ["get", "list"]},
             {"name": "pods/log", "kind": "Pod", "namespaced": true, "verbs": ["get"]},
             {"name": "bindings", "kind": "Binding", "namespaced": true, "verbs": ["create"]},
@@ -173,7 +173,7 @@ mod tests {
     }
 
     fn crd(schema: Value, group: &str, plural: &str) -> Value {
-        json!({"spec": {"group": group, "scope": "Namespaced",
+        value!({"spec": {"group": group, "scope": "Namespaced",
             "names": {"plural": plural, "kind": "Thing"},
             "versions": [
                 {"name": "v1alpha1", "served": true, "storage": false},
@@ -183,17 +183,17 @@ mod tests {
 
     #[test]
     fn finds_custom_resources_with_pod_templates() {
-        let schema = json!({"properties": {"spec": {"properties": {"template": {"properties":
+        let schema = value!({"properties": {"spec": {"properties": {"template": {"properties":
             {"spec": {"properties": {"containers": {"type": "array"}}}}}}}}});
         let with = crd(schema, "example.com", "things");
         let found = pod_template_resource(&with, Some("example.com/v1"), &[]).unwrap();
         assert_eq!(found.list_path(None), "/apis/example.com/v1/things");
         assert!(found.namespaced);
 
-        let without = crd(json!({"properties": {}}), "example.com", "things");
+        let without = crd(value!({"properties": {}}), "example.com", "things");
         assert!(pod_template_resource(&without, None, &[]).is_none());
         // A known pod-template resource without a schema, listed in its preferred version.
-        let rollout = crd(json!({}), "argoproj.io", "rollouts");
+        let rollout = crd(value!({}), "argoproj.io", "rollouts");
         let found = pod_template_resource(
             &rollout,
             Some("argoproj.io/v1alpha1"),

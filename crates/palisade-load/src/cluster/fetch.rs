@@ -3,7 +3,8 @@
 
 use super::discover::Resource;
 use kube::client::{Body, Client};
-use serde_json::{Map, Value};
+use palisade_model::Value;
+use palisade_model::value::MapBuilder;
 
 /// `Accept` for a list of object metadata only (secret values never leave the server).
 const METADATA_ONLY: &str = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
@@ -155,7 +156,7 @@ pub(crate) async fn list(
             .filter(|t| !t.is_empty())
             .map(str::to_string);
         let items = match page.remove("items") {
-            Some(Value::Array(items)) => items,
+            Some(Value::Array(items)) => items.into_vec(),
             _ => Vec::new(),
         };
         let read = items.len();
@@ -184,19 +185,19 @@ pub(crate) fn trim(item: Value, resource: &Resource, metadata_only: bool) -> Opt
             annotations.remove(LAST_APPLIED);
         }
     }
-    let mut out = Map::with_capacity(map.len() + 2);
+    let mut out = MapBuilder::with_capacity(map.len() + 2);
     out.insert(
         "apiVersion".into(),
         Value::from(resource.group_version.as_str()),
     );
     out.insert("kind".into(), Value::from(resource.kind.as_str()));
     for (key, value) in map {
-        if key == "apiVersion" || key == "kind" || (metadata_only && key != "metadata") {
+        if &*key == "apiVersion" || &*key == "kind" || (metadata_only && &*key != "metadata") {
             continue;
         }
         out.insert(key, value);
     }
-    Some(Value::Object(out))
+    Some(Value::Object(out.build()))
 }
 
 #[cfg(test)]
@@ -216,13 +217,13 @@ mod tests {
             "metadata": {"name": "s", "managedFields": [{}],
                 "annotations": {LAST_APPLIED: "{\"data\":{\"password\":\"aHVudGVyMg==\"}}", "a": "b"}},
             "data": {"password": "aHVudGVyMg=="}});
-        let trimmed = trim(item, &resource, true).unwrap();
+        let trimmed = trim(item.into(), &resource, true).unwrap();
         assert_eq!(
             trimmed,
             json!({"apiVersion": "v1", "kind": "Secret",
                    "metadata": {"name": "s", "annotations": {"a": "b"}}})
         );
-        let keys: Vec<&String> = trimmed.as_object().unwrap().keys().collect();
+        let keys: Vec<&str> = trimmed.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["apiVersion", "kind", "metadata"]);
     }
 

@@ -4,7 +4,7 @@
 //! stands for.
 
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// Kinds that are folded into their controller when it was listed.
@@ -163,18 +163,18 @@ pub(crate) fn describe(counts: &BTreeMap<String, usize>) -> String {
 mod tests {
     use super::*;
     use palisade_model::PositionTree;
-    use serde_json::json;
+    use palisade_model::value;
 
     fn object(kind: &str, name: &str, uid: &str, owner: Option<(&str, &str, &str)>) -> Object {
-        let mut value = json!({"apiVersion": "v1", "kind": kind,
+        let mut value = value!({"apiVersion": "v1", "kind": kind,
             "metadata": {"name": name, "namespace": "ns", "uid": uid},
             "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}});
         if kind == "Pod" {
-            value["spec"] = json!({"containers": [{"name": "c", "image": "i"}]});
+            value["spec"] = value!({"containers": [{"name": "c", "image": "i"}]});
         }
         if let Some((kind, name, uid)) = owner {
             value["metadata"]["ownerReferences"] =
-                json!([{"kind": kind, "name": name, "uid": uid, "controller": true}]);
+                value!([{"kind": kind, "name": name, "uid": uid, "controller": true}]);
         }
         Object::new(value, "cluster:test".into(), 0, PositionTree::default())
     }
@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn keeps_pods_with_ephemeral_containers() {
         let mut debugged = object("Pod", "p", "p1", Some(("Job", "j", "j1")));
-        debugged.value["spec"]["ephemeralContainers"] = json!([{"name": "debug"}]);
+        debugged.value["spec"]["ephemeralContainers"] = value!([{"name": "debug"}]);
         let folded = fold(vec![object("Job", "j", "j1", None), debugged], &[]);
         assert_eq!(foldable_owner(&folded.objects[1].value), None);
         assert_eq!(folded.objects.len(), 2);

@@ -6,8 +6,8 @@
 //! when a ReferenceGrant in that namespace allows it, as Gateway implementations require.
 
 use super::{DEFAULT_NAMESPACE, Network};
+use palisade_model::Value;
 use palisade_model::{Inventory, LabelSelector, Object};
-use serde_json::Value;
 
 /// How the outside reaches a Service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,7 +64,7 @@ fn service_workloads(network: &Network<'_>, service: &Object) -> Vec<usize> {
 fn port_text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         _ => None,
     }
 }

@@ -6,8 +6,8 @@
 use super::ports::{PortSpec, PortValue, Protocol};
 use super::{DEFAULT_NAMESPACE, Direction};
 use ipnet::IpNet;
+use palisade_model::Value;
 use palisade_model::{LabelSelector, Object, pointer};
-use serde_json::Value;
 
 /// One peer of a rule (`from` or `to` item).
 #[derive(Debug, Clone)]
@@ -191,7 +191,7 @@ fn parse_port(value: &Value, path: &str, problems: &mut Vec<String>) -> Option<P
         },
         Some(Value::String(s)) => match s.parse::<u16>() {
             Ok(n) if n > 0 => Some(PortValue::Number(n)),
-            _ => Some(PortValue::Name(s.clone())),
+            _ => Some(PortValue::Name(s.to_string())),
         },
         Some(_) => {
             problems.push(format!("{path}: port must be a number or a name"));

@@ -5,8 +5,8 @@
 use crate::engine::Sink;
 use crate::meta::{Reference, Rule};
 use crate::netpol::{Direction, Workload};
+use palisade_model::Value;
 use palisade_model::{Inventory, Object};
-use serde_json::Value;
 
 pub mod allow_all_egress_rule;
 pub mod allow_all_ingress_rule;

@@ -3,8 +3,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Reference, Rule};
+use palisade_model::Value;
 use palisade_model::{Inventory, Object};
-use serde_json::Value;
 
 pub mod missing_ownership_labels;
 pub mod namespace_without_limit_range;
@@ -183,8 +183,8 @@ pub(crate) mod test_support {
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
     use crate::meta::Rule;
+    use palisade_model::Value;
     use palisade_model::{Inventory, Object, PositionTree};
-    use serde_json::Value;
 
     pub fn inventory(values: Vec<Value>) -> Inventory {
         Inventory::new(

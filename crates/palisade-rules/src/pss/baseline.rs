@@ -6,7 +6,7 @@
 use super::support::{
     Context, Report, describe, field, field_path, is_true, items, non_zero, quote, string,
 };
-use serde_json::Value;
+use palisade_model::Value;
 
 /// Container annotation prefix of the (deprecated) beta AppArmor API.
 const APPARMOR_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";

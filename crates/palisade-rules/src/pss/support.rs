@@ -5,7 +5,7 @@
 use super::{Check, Level, Version, Violation};
 use palisade_model::pointer;
 use palisade_model::{Container, Workload};
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 /// What a check looks at: the workload and the resolved policy version.
 pub(crate) struct Context<'w, 'a> {
@@ -44,11 +44,7 @@ impl<'w, 'a> Context<'w, 'a> {
 
     /// Pod template annotations.
     pub fn annotations(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
-        self.workload
-            .pod_annotations()
-            .into_iter()
-            .flatten()
-            .map(|(key, value)| (key.as_str(), value))
+        self.workload.pod_annotations().into_iter().flatten()
     }
 
     pub fn annotation_path(&self, key: &str) -> String {
@@ -76,9 +72,9 @@ pub fn field_path(container: &Container<'_>, segments: &[&str]) -> String {
 }
 
 /// The value at `segments` below `base`; `None` when absent or `null`.
-pub fn walk<'a>(base: &'a Map<String, Value>, segments: &[&str]) -> Option<&'a Value> {
+pub fn walk<'a>(base: &'a Map, segments: &[&str]) -> Option<&'a Value> {
     let (first, rest) = segments.split_first()?;
-    let mut node = base.get(*first)?;
+    let mut node = base.get(first)?;
     for segment in rest {
         node = child(node, segment)?;
     }
@@ -94,12 +90,12 @@ fn child<'a>(node: &'a Value, segment: &str) -> Option<&'a Value> {
 }
 
 /// The pointer of `segments` below `base` (at `base_path`), cut at the last existing field.
-pub fn locate(base: &Map<String, Value>, base_path: &str, segments: &[&str]) -> String {
+pub fn locate(base: &Map, base_path: &str, segments: &[&str]) -> String {
     let mut path = base_path.to_string();
     let Some((first, rest)) = segments.split_first() else {
         return path;
     };
-    let Some(mut node) = base.get(*first) else {
+    let Some(mut node) = base.get(first) else {
         return path;
     };
     path = pointer::join(&path, first);
@@ -143,7 +139,7 @@ pub fn is_zero(value: Option<&Value>) -> bool {
 
 /// The items of a list field (absent, null or not a list: none).
 pub fn items(value: Option<&Value>) -> &[Value] {
-    value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    value.and_then(Value::as_array).unwrap_or_default()
 }
 
 /// `"text"`, quoted the way Go's `%q` does for ordinary strings.

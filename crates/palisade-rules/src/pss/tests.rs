@@ -3,25 +3,26 @@
 //! user-namespace exemptions, and the pointers reported.
 
 use super::*;
+use palisade_model::Value;
+use palisade_model::value;
 use palisade_model::{Object, PositionTree};
-use serde_json::{Value, json};
 
 fn object(value: Value) -> Object {
     Object::new(value, "t.yaml".into(), 0, PositionTree::default())
 }
 
 fn pod(spec: Value) -> Object {
-    object(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}))
+    object(value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}))
 }
 
 fn pod_with_annotations(annotations: Value, spec: Value) -> Object {
-    object(json!({"apiVersion": "v1", "kind": "Pod",
+    object(value!({"apiVersion": "v1", "kind": "Pod",
                   "metadata": {"name": "p", "annotations": annotations}, "spec": spec}))
 }
 
 /// A container that satisfies every restricted check on its own.
 fn hardened(name: &str) -> Value {
-    json!({"name": name, "image": "x", "securityContext": {
+    value!({"name": name, "image": "x", "securityContext": {
         "allowPrivilegeEscalation": false, "runAsNonRoot": true,
         "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}})
 }
@@ -50,7 +51,7 @@ fn parses_levels_and_versions() {
     assert_eq!(Version::new(7).to_string(), "v1.7");
     assert_eq!(
         serde_json::to_value(Level::Baseline).ok(),
-        Some(json!("baseline"))
+        Some(serde_json::json!("baseline"))
     );
 }
 
@@ -84,15 +85,15 @@ fn run_as_non_root_inherits_from_pod_only_when_container_is_unset() {
         if !container_value.is_null() {
             second["securityContext"]["runAsNonRoot"] = container_value;
         }
-        let mut spec = json!({"containers": [hardened("a"), second]});
+        let mut spec = value!({"containers": [hardened("a"), second]});
         if !pod_value.is_null() {
-            spec["securityContext"] = json!({"runAsNonRoot": pod_value,
+            spec["securityContext"] = value!({"runAsNonRoot": pod_value,
                                             "seccompProfile": {"type": "RuntimeDefault"}});
         }
         run(&pod(spec), Level::Restricted, 37)
     };
     // Container unset, pod true: fine.
-    assert!(base(json!(true), Value::Null).is_empty());
+    assert!(base(value!(true), Value::Null).is_empty());
     // Container unset, pod unset: the container must set it.
     let found = base(Value::Null, Value::Null);
     assert_eq!(ids(&found), ["runAsNonRoot"]);
@@ -102,14 +103,14 @@ fn run_as_non_root_inherits_from_pod_only_when_container_is_unset() {
         "pod or container \"b\" must set securityContext.runAsNonRoot=true"
     );
     // Container false overrides pod true.
-    let found = base(json!(true), json!(false));
+    let found = base(value!(true), value!(false));
     assert_eq!(found.len(), 1);
     assert_eq!(
         found[0].path,
         "/spec/containers/1/securityContext/runAsNonRoot"
     );
     // Container true survives pod false, but the pod itself is reported.
-    let found = base(json!(false), json!(true));
+    let found = base(value!(false), value!(true));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].path, "/spec/securityContext/runAsNonRoot");
     assert_eq!(found[0].reason, "runAsNonRoot != true");
@@ -118,8 +119,8 @@ fn run_as_non_root_inherits_from_pod_only_when_container_is_unset() {
 #[test]
 fn run_as_user_zero_is_forbidden_at_pod_and_container_from_v1_23() {
     let mut container = hardened("a");
-    container["securityContext"]["runAsUser"] = json!(0);
-    let object = pod(json!({"securityContext": {"runAsUser": 0}, "containers": [container]}));
+    container["securityContext"]["runAsUser"] = value!(0);
+    let object = pod(value!({"securityContext": {"runAsUser": 0}, "containers": [container]}));
     let found = run(&object, Level::Restricted, 23);
     let paths: Vec<_> = found
         .iter()
@@ -144,10 +145,10 @@ fn run_as_user_zero_is_forbidden_at_pod_and_container_from_v1_23() {
 #[test]
 fn user_namespaces_relax_from_v1_35_only() {
     let mut container = hardened("a");
-    container["securityContext"]["runAsUser"] = json!(0);
-    container["securityContext"]["runAsNonRoot"] = json!(false);
-    container["securityContext"]["procMount"] = json!("Unmasked");
-    let object = pod(json!({"hostUsers": false, "containers": [container]}));
+    container["securityContext"]["runAsUser"] = value!(0);
+    container["securityContext"]["runAsNonRoot"] = value!(false);
+    container["securityContext"]["procMount"] = value!("Unmasked");
+    let object = pod(value!({"hostUsers": false, "containers": [container]}));
     assert_eq!(ids(&run(&object, Level::Baseline, 34)), ["procMount"]);
     assert!(run(&object, Level::Baseline, 35).is_empty());
     // Restricted still forbids an unmasked /proc, through the check that replaces procMount.
@@ -163,7 +164,7 @@ fn user_namespaces_relax_from_v1_35_only() {
 
 #[test]
 fn windows_pods_skip_three_restricted_checks_from_v1_25_and_their_baseline_counterparts() {
-    let object = pod(json!({
+    let object = pod(value!({
         "os": {"name": "windows"},
         "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "Unconfined"}},
         "containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]
@@ -184,17 +185,17 @@ fn windows_pods_skip_three_restricted_checks_from_v1_25_and_their_baseline_count
         ]
     );
     // runAsNonRoot is never exempt.
-    let object = pod(json!({"os": {"name": "windows"}, "containers": [{"name": "a"}]}));
+    let object = pod(value!({"os": {"name": "windows"}, "containers": [{"name": "a"}]}));
     assert_eq!(ids(&run(&object, Level::Restricted, 37)), ["runAsNonRoot"]);
 }
 
 #[test]
 fn seccomp_uses_annotations_before_v1_19_and_fields_after() {
     let object = pod_with_annotations(
-        json!({"seccomp.security.alpha.kubernetes.io/pod": "unconfined",
+        value!({"seccomp.security.alpha.kubernetes.io/pod": "unconfined",
                "container.seccomp.security.alpha.kubernetes.io/a": "docker/default",
                "container.seccomp.security.alpha.kubernetes.io/ghost": "unconfined"}),
-        json!({"containers": [{"name": "a", "securityContext":
+        value!({"containers": [{"name": "a", "securityContext":
                                 {"seccompProfile": {"type": "Unconfined"}}}]}),
     );
     let old = run(&object, Level::Baseline, 18);
@@ -223,19 +224,19 @@ fn restricted_seccomp_inherits_a_confined_pod_profile() {
         .expect("object")
         .remove("seccompProfile");
     let spec = |pod_profile: Value| {
-        json!({"securityContext": {"runAsNonRoot": true, "seccompProfile": pod_profile},
+        value!({"securityContext": {"runAsNonRoot": true, "seccompProfile": pod_profile},
                "containers": [hardened("a"), bare.clone()]})
     };
     assert!(
         run(
-            &pod(spec(json!({"type": "Localhost"}))),
+            &pod(spec(value!({"type": "Localhost"}))),
             Level::Restricted,
             37
         )
         .is_empty()
     );
     let found = run(
-        &pod(spec(json!({"type": "Unconfined"}))),
+        &pod(spec(value!({"type": "Unconfined"}))),
         Level::Restricted,
         37,
     );
@@ -252,7 +253,7 @@ fn restricted_seccomp_inherits_a_confined_pod_profile() {
 
 #[test]
 fn safe_sysctls_grow_with_the_version() {
-    let object = pod(json!({"securityContext": {"sysctls": [
+    let object = pod(value!({"securityContext": {"sysctls": [
         {"name": "net.ipv4.ip_local_reserved_ports", "value": "1"},
         {"name": "net.ipv4.tcp_notsent_lowat", "value": "1"},
         {"name": "kernel.msgmax", "value": "1"}]},
@@ -284,7 +285,7 @@ fn safe_sysctls_grow_with_the_version() {
 
 #[test]
 fn every_kind_of_container_is_checked_in_templates() {
-    let object = object(json!({
+    let object = object(value!({
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
         "spec": {"template": {"spec": {
             "initContainers": [{"name": "i", "securityContext": {"privileged": true}}],
@@ -308,7 +309,7 @@ fn every_kind_of_container_is_checked_in_templates() {
 
 #[test]
 fn volume_types() {
-    let object = pod(json!({
+    let object = pod(value!({
         "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
         "containers": [hardened("a")],
         "volumes": [
@@ -333,7 +334,7 @@ fn volume_types() {
 
 #[test]
 fn host_probes_only_from_v1_34() {
-    let object = pod(json!({"containers": [{"name": "a",
+    let object = pod(value!({"containers": [{"name": "a",
         "readinessProbe": {"httpGet": {"host": "10.0.0.1", "port": 80}},
         "lifecycle": {"preStop": {"tcpSocket": {"host": "", "port": 80}}}}]}));
     assert!(run(&object, Level::Baseline, 33).is_empty());
@@ -348,7 +349,7 @@ fn host_probes_only_from_v1_34() {
 #[test]
 fn selinux_engine_type_from_v1_31() {
     let object = pod(
-        json!({"securityContext": {"seLinuxOptions": {"type": "container_engine_t",
+        value!({"securityContext": {"seLinuxOptions": {"type": "container_engine_t",
                                                                    "role": "sysadm_r"}},
                             "containers": [{"name": "a"}]}),
     );
@@ -371,9 +372,9 @@ fn selinux_engine_type_from_v1_31() {
 #[test]
 fn apparmor_annotations_and_fields() {
     let object = pod_with_annotations(
-        json!({"container.apparmor.security.beta.kubernetes.io/a": "unconfined",
+        value!({"container.apparmor.security.beta.kubernetes.io/a": "unconfined",
                "container.apparmor.security.beta.kubernetes.io/b": "localhost/x"}),
-        json!({"securityContext": {"appArmorProfile": {"type": "Unconfined"}},
+        value!({"securityContext": {"appArmorProfile": {"type": "Unconfined"}},
                "containers": [{"name": "a", "securityContext":
                                 {"appArmorProfile": {"type": "RuntimeDefault"}}}]}),
     );
@@ -390,11 +391,11 @@ fn apparmor_annotations_and_fields() {
 
 #[test]
 fn strictest_level_and_privileged() {
-    let restricted = pod(json!({"securityContext": {"runAsNonRoot": true,
+    let restricted = pod(value!({"securityContext": {"runAsNonRoot": true,
                                                     "seccompProfile": {"type": "RuntimeDefault"}},
                                 "containers": [hardened("a")]}));
-    let plain = pod(json!({"containers": [{"name": "a"}]}));
-    let host = pod(json!({"hostNetwork": true, "containers": [{"name": "a"}]}));
+    let plain = pod(value!({"containers": [{"name": "a"}]}));
+    let host = pod(value!({"hostNetwork": true, "containers": [{"name": "a"}]}));
     let level = |o: &Object| strictest_level(&o.workload().expect("workload"), Version::LATEST);
     assert_eq!(level(&restricted), Level::Restricted);
     assert_eq!(level(&plain), Level::Baseline);
@@ -406,7 +407,7 @@ fn strictest_level_and_privileged() {
         .as_object_mut()
         .expect("object")
         .remove("allowPrivilegeEscalation");
-    let relaxed = pod(json!({"securityContext": {"runAsNonRoot": true}, "containers": [relaxed]}));
+    let relaxed = pod(value!({"securityContext": {"runAsNonRoot": true}, "containers": [relaxed]}));
     assert!(run(&relaxed, Level::Restricted, 7).is_empty());
     assert_eq!(
         ids(&run(&relaxed, Level::Restricted, 8)),

@@ -4,8 +4,8 @@
 //! the defaults it aggregates, so that aggregation is computed over the input too.
 
 use super::{Origin, Role, RoleKind, role_from_object};
+use palisade_model::Value;
 use palisade_model::{Object, PositionTree};
-use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 

@@ -10,8 +10,8 @@ use super::authorize::allows_some;
 use super::risk::{POD_CONTROLLERS, is_full_control};
 use super::{Grant, MASTERS_GROUP, Model, Scope, Subject, SubjectKind};
 use palisade_model::Object;
+use palisade_model::Value;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// One step of a path.
@@ -74,7 +74,7 @@ pub fn workload_account(object: &Object) -> Option<(String, String)> {
     let workload = object.workload()?;
     let name = ["serviceAccountName", "serviceAccount"]
         .iter()
-        .find_map(|f| workload.pod_spec.get(*f).and_then(Value::as_str))
+        .find_map(|f| workload.pod_spec.get(f).and_then(Value::as_str))
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
     let namespace = object.namespace().unwrap_or(super::DEFAULT_NAMESPACE);

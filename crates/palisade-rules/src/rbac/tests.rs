@@ -2,7 +2,7 @@
 
 use super::*;
 use palisade_model::PositionTree;
-use serde_json::json;
+use palisade_model::value;
 
 fn rule(value: Value) -> PolicyRule {
     PolicyRule::from_value(&value)
@@ -13,113 +13,113 @@ fn rule_matching_follows_the_authorizer() {
     let cases: &[(Value, Request, bool)] = &[
         // Wildcard verbs, groups and resources match everything, subresources included.
         (
-            json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}),
+            value!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}),
             Request::resource("create", "", "pods/exec"),
             true,
         ),
         (
-            json!({"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}),
+            value!({"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}),
             Request::resource("get", "", "pods"),
             true,
         ),
         // `pods` does not cover `pods/exec`.
         (
-            json!({"verbs": ["*"], "apiGroups": [""], "resources": ["pods"]}),
+            value!({"verbs": ["*"], "apiGroups": [""], "resources": ["pods"]}),
             Request::resource("create", "", "pods/exec"),
             false,
         ),
         // There is no `pods/*` wildcard.
         (
-            json!({"verbs": ["*"], "apiGroups": [""], "resources": ["pods/*"]}),
+            value!({"verbs": ["*"], "apiGroups": [""], "resources": ["pods/*"]}),
             Request::resource("create", "", "pods/exec"),
             false,
         ),
         // `*/scale` matches the scale subresource of anything.
         (
-            json!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale"]}),
+            value!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale"]}),
             Request::resource("update", "apps", "deployments/scale"),
             true,
         ),
         (
-            json!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale"]}),
+            value!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale"]}),
             Request::resource("update", "apps", "deployments"),
             false,
         ),
         (
-            json!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale"]}),
+            value!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale"]}),
             Request::resource("update", "apps", "deployments/status"),
             false,
         ),
         // Group must match: core is "".
         (
-            json!({"verbs": ["get"], "apiGroups": ["apps"], "resources": ["pods"]}),
+            value!({"verbs": ["get"], "apiGroups": ["apps"], "resources": ["pods"]}),
             Request::resource("get", "", "pods"),
             false,
         ),
         (
-            json!({"verbs": ["get"], "resources": ["pods"]}),
+            value!({"verbs": ["get"], "resources": ["pods"]}),
             Request::resource("get", "", "pods"),
             false,
         ),
         // Verbs are exact.
         (
-            json!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}),
+            value!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}),
             Request::resource("list", "", "secrets"),
             false,
         ),
         // resourceNames: only named requests, and a list has no name.
         (
-            json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"],
+            value!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"],
                 "resourceNames": ["tls"]}),
             Request::resource("get", "", "secrets").named("tls"),
             true,
         ),
         (
-            json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"],
+            value!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"],
                 "resourceNames": ["tls"]}),
             Request::resource("get", "", "secrets").named("other"),
             false,
         ),
         (
-            json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"],
+            value!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["secrets"],
                 "resourceNames": ["tls"]}),
             Request::resource("list", "", "secrets"),
             false,
         ),
         // Non-resource URLs: exact, `*`, and trailing `*` prefix.
         (
-            json!({"verbs": ["get"], "nonResourceURLs": ["/healthz"]}),
+            value!({"verbs": ["get"], "nonResourceURLs": ["/healthz"]}),
             Request::non_resource("get", "/healthz"),
             true,
         ),
         (
-            json!({"verbs": ["get"], "nonResourceURLs": ["/healthz/*"]}),
+            value!({"verbs": ["get"], "nonResourceURLs": ["/healthz/*"]}),
             Request::non_resource("get", "/healthz/etcd"),
             true,
         ),
         (
-            json!({"verbs": ["get"], "nonResourceURLs": ["/healthz/*"]}),
+            value!({"verbs": ["get"], "nonResourceURLs": ["/healthz/*"]}),
             Request::non_resource("get", "/healthz"),
             false,
         ),
         (
-            json!({"verbs": ["get"], "nonResourceURLs": ["/api*"]}),
+            value!({"verbs": ["get"], "nonResourceURLs": ["/api*"]}),
             Request::non_resource("get", "/apis/apps"),
             true,
         ),
         (
-            json!({"verbs": ["*"], "nonResourceURLs": ["*"]}),
+            value!({"verbs": ["*"], "nonResourceURLs": ["*"]}),
             Request::non_resource("post", "/anything"),
             true,
         ),
         // A resource rule never matches a non-resource request and vice versa.
         (
-            json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}),
+            value!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}),
             Request::non_resource("get", "/metrics"),
             false,
         ),
         (
-            json!({"verbs": ["*"], "nonResourceURLs": ["*"]}),
+            value!({"verbs": ["*"], "nonResourceURLs": ["*"]}),
             Request::resource("get", "", "pods"),
             false,
         ),
@@ -142,7 +142,7 @@ fn inventory(values: Vec<Value>) -> Inventory {
 }
 
 fn cluster_role(name: &str, labels: Value, rules: Value) -> Value {
-    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+    value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
            "metadata": {"name": name, "labels": labels}, "rules": rules})
 }
 
@@ -154,11 +154,11 @@ fn binding(
     role: &str,
     subjects: Value,
 ) -> Value {
-    let mut metadata = json!({"name": name});
+    let mut metadata = value!({"name": name});
     if let Some(ns) = ns {
-        metadata["namespace"] = json!(ns);
+        metadata["namespace"] = value!(ns);
     }
-    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": metadata,
+    value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": metadata,
            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
            "subjects": subjects})
 }
@@ -168,11 +168,11 @@ fn bindings_subjects_and_scopes() {
     let inv = inventory(vec![
         cluster_role(
             "secret-reader",
-            json!({}),
-            json!([
+            value!({}),
+            value!([
             {"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"]}]),
         ),
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
                "metadata": {"name": "exec", "namespace": "shop"},
                "rules": [{"verbs": ["create"], "apiGroups": [""], "resources": ["pods/exec"]}]}),
         // A RoleBinding to a ClusterRole grants only in its namespace.
@@ -182,7 +182,7 @@ fn bindings_subjects_and_scopes() {
             "rb-reader",
             "ClusterRole",
             "secret-reader",
-            json!([{"kind": "User", "name": "alice"},
+            value!([{"kind": "User", "name": "alice"},
                        {"kind": "ServiceAccount", "name": "web"}]),
         ),
         binding(
@@ -191,7 +191,7 @@ fn bindings_subjects_and_scopes() {
             "rb-exec",
             "Role",
             "exec",
-            json!([{"kind": "Group", "name": "system:serviceaccounts:shop"}]),
+            value!([{"kind": "Group", "name": "system:serviceaccounts:shop"}]),
         ),
         // A Role named from another namespace does not exist there.
         binding(
@@ -200,7 +200,7 @@ fn bindings_subjects_and_scopes() {
             "rb-missing",
             "Role",
             "exec",
-            json!([{"kind": "User", "name": "bob"}]),
+            value!([{"kind": "User", "name": "bob"}]),
         ),
         binding(
             "ClusterRoleBinding",
@@ -208,7 +208,7 @@ fn bindings_subjects_and_scopes() {
             "crb",
             "ClusterRole",
             "secret-reader",
-            json!([{"kind": "Group", "name": "auditors"},
+            value!([{"kind": "Group", "name": "auditors"},
                        // No namespace in a ClusterRoleBinding: matches nobody.
                        {"kind": "ServiceAccount", "name": "lost"}]),
         ),
@@ -272,18 +272,18 @@ fn aggregation_is_transitive_and_defaults_are_filled() {
     let inv = inventory(vec![
         cluster_role(
             "crd-editor",
-            json!({"rbac.authorization.k8s.io/aggregate-to-edit": "true"}),
-            json!([{"verbs": ["create"], "apiGroups": ["example.com"],
+            value!({"rbac.authorization.k8s.io/aggregate-to-edit": "true"}),
+            value!([{"verbs": ["create"], "apiGroups": ["example.com"],
                              "resources": ["widgets"]}]),
         ),
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                "metadata": {"name": "mine"},
                "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"team": "a"}}]},
                "rules": []}),
         cluster_role(
             "part",
-            json!({"team": "a"}),
-            json!([
+            value!({"team": "a"}),
+            value!([
             {"verbs": ["get"], "apiGroups": [""], "resources": ["configmaps"]}]),
         ),
         binding(
@@ -292,7 +292,7 @@ fn aggregation_is_transitive_and_defaults_are_filled() {
             "admins",
             "ClusterRole",
             "admin",
-            json!([{"kind": "User", "name": "alice"}]),
+            value!([{"kind": "User", "name": "alice"}]),
         ),
         binding(
             "RoleBinding",
@@ -300,7 +300,7 @@ fn aggregation_is_transitive_and_defaults_are_filled() {
             "mine",
             "ClusterRole",
             "mine",
-            json!([{"kind": "User", "name": "carol"}]),
+            value!([{"kind": "User", "name": "carol"}]),
         ),
     ]);
     let model = Model::build(&inv);

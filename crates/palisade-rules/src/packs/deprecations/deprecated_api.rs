@@ -75,12 +75,13 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn run(api_version: &str, kind: &str, target: Option<u32>) -> Vec<Finding> {
         let value: Value =
-            json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
+            value!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
         let context = Context {
             kubernetes_minor: target,

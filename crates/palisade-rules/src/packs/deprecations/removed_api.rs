@@ -72,8 +72,9 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn run(rule: &'static dyn Rule, value: Value, target: Option<u32>) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -85,7 +86,7 @@ mod tests {
     }
 
     fn object(api_version: &str, kind: &str) -> Value {
-        json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}})
+        value!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}})
     }
 
     #[test]
@@ -149,6 +150,6 @@ mod tests {
         assert!(run(&RemovedApi, object("example.com/v1beta1", "Widget"), None).is_empty());
         assert!(run(&RemovedApi, object("apps/v1", "Deployment"), None).is_empty());
         assert!(run(&RemovedApi, object("v1", "ConfigMap"), None).is_empty());
-        assert!(run(&RemovedApi, json!({"kind": "CronJob"}), None).is_empty());
+        assert!(run(&RemovedApi, value!({"kind": "CronJob"}), None).is_empty());
     }
 }

@@ -145,11 +145,11 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(image: &str, target: Option<u32>) -> Vec<Finding> {
-        let value = json!({
+        let value = value!({
             "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}
         });

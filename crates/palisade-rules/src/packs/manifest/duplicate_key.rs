@@ -96,12 +96,12 @@ impl Rule for DuplicateKey {
 mod tests {
     use super::*;
     use crate::engine::check;
+    use palisade_model::value;
     use palisade_model::{DuplicateKey as Duplicate, Inventory, PositionTree};
-    use serde_json::json;
 
     fn object_with(duplicates: Vec<Duplicate>) -> Object {
         let mut object = Object::new(
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                    "spec": {"containers": [{"name": "a",
                             "securityContext": {"privileged": true}}]}}),
             "t.yaml".into(),

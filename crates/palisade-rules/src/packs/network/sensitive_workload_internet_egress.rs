@@ -9,7 +9,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Rule, RuleMeta, Severity};
 use crate::netpol::{Network, Workload};
 use palisade_model::Inventory;
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct SensitiveWorkloadInternetEgress;
 
@@ -78,7 +78,7 @@ pub static META: RuleMeta = RuleMeta {
     ],
 };
 
-fn flag(labels: &Map<String, Value>) -> Option<bool> {
+fn flag(labels: &Map) -> Option<bool> {
     match labels.get(SENSITIVE_LABEL).and_then(Value::as_str) {
         Some("true") => Some(true),
         Some("false") => Some(false),

@@ -6,7 +6,7 @@ use crate::rbac::paths::Step;
 use crate::rbac::paths::{Graph, token_mounted, workload_account};
 use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// What an account may do: risky grants by label, and how it is cluster-admin equivalent.
@@ -158,7 +158,7 @@ impl Rule for WorkloadIdentity {
             let mounted = token_mounted(&model, object, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
-                .find(|f| workload.pod_spec.get(**f).and_then(Value::as_str).is_some())
+                .find(|f| workload.pod_spec.get(f).and_then(Value::as_str).is_some())
                 .map_or(workload.pod_spec_path.to_string(), |f| {
                     workload.spec_path(f)
                 });

@@ -5,7 +5,7 @@
 //! Precision comes first: placeholders, references, interpolation, paths, numbers and
 //! settings named after credentials (`TOKEN_TTL`, `SECRET_NAME`) are not credentials.
 
-use serde_json::Value;
+use palisade_model::{Map, Value};
 
 /// What a detector found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,7 +295,7 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     (bits < 6).then_some(out)
 }
 
-fn decodes_to_object(part: &str) -> Option<serde_json::Map<String, Value>> {
+fn decodes_to_object(part: &str) -> Option<Map> {
     let bytes = decode_base64(part)?;
     match serde_json::from_slice(&bytes).ok()? {
         Value::Object(map) => Some(map),

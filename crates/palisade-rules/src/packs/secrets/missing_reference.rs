@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Inventory, Object, Workload};
-use serde_json::Value;
 use std::collections::HashSet;
 
 pub struct MissingReference;
@@ -330,7 +330,7 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use palisade_model::PositionTree;
-    use serde_json::json;
+    use palisade_model::value;
 
     fn run(values: Vec<Value>) -> Vec<Finding> {
         let objects = values
@@ -341,12 +341,12 @@ mod tests {
     }
 
     fn config_map(name: &str, namespace: &str) -> Value {
-        json!({"apiVersion": "v1", "kind": "ConfigMap",
+        value!({"apiVersion": "v1", "kind": "ConfigMap",
                "metadata": {"name": name, "namespace": namespace}})
     }
 
     fn deployment(namespace: &str) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "api", "namespace": namespace},
             "spec": {"template": {"spec": {
                 "imagePullSecrets": [{"name": "registry"}],
@@ -366,10 +366,10 @@ mod tests {
 
     #[test]
     fn missing_references_in_a_known_namespace() {
-        let external = json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+        let external = value!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
             "metadata": {"name": "synced-es", "namespace": "shop"},
             "spec": {"target": {"name": "synced"}}});
-        let certificate = json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        let certificate = value!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
             "metadata": {"name": "api", "namespace": "shop"}, "spec": {"secretName": "tls"}});
         let findings = run(vec![
             config_map("api-config", "shop"),
@@ -407,7 +407,7 @@ mod tests {
         // Only a ConfigMap elsewhere: nothing says the manifests hold `shop`'s Secrets.
         assert!(run(vec![config_map("api-config", "other"), deployment("shop")]).is_empty());
         let namespace =
-            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}});
+            value!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}});
         assert_eq!(run(vec![namespace, deployment("shop")]).len(), 6);
     }
 }

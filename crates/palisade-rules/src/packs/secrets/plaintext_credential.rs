@@ -5,7 +5,7 @@ use super::detect::{self, Detection, Kind};
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Container, Object, PositionTree, pointer};
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct PlaintextCredential;
 
@@ -176,7 +176,7 @@ fn annotations(
     object: &Object,
     metadata_path: &str,
     label: &str,
-    annotations: &Map<String, Value>,
+    annotations: &Map,
     top: bool,
     hits: &mut Vec<Hit>,
 ) {
@@ -410,7 +410,7 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use palisade_model::Inventory;
-    use serde_json::json;
+    use palisade_model::value;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -418,7 +418,7 @@ mod tests {
     }
 
     fn pod(container: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                "spec": {"containers": [container]}})
     }
 
@@ -434,7 +434,7 @@ mod tests {
     #[test]
     fn env_values() {
         let key_id = format!("AKIA{}", "Z7QXW3PL9M2KD4TB");
-        let findings = run(pod(json!({"name": "api", "env": [
+        let findings = run(pod(value!({"name": "api", "env": [
             {"name": "DB_PASSWORD", "value": PASSWORD},
             {"name": "AWS_ACCESS_KEY_ID", "value": key_id},
             {"name": "AWS_SECRET", "value": "q8Vd2Lr0Tn5Xw9Kc3Jb7Hs1Pf6Gz4Ym0Ue2Ai8Oo"},
@@ -492,7 +492,7 @@ mod tests {
 
     #[test]
     fn command_and_args() {
-        let findings = run(pod(json!({"name": "api",
+        let findings = run(pod(value!({"name": "api",
             "command": ["sh", "-c", format!("export DB_PASSWORD={PASSWORD}; exec app")],
             "args": ["--db-password", PASSWORD, "--api-key=q8Vd2Lr0Tn5Xw9Kc3", "--verbose",
                      "--token", "$(TOKEN)", "--password-file=/etc/db/password",
@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn config_maps() {
-        let findings = run(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        let findings = run(value!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "c"},
             "data": {
                 "SMTP_PASSWORD": PASSWORD,
@@ -555,9 +555,9 @@ mod tests {
     #[test]
     fn annotations_and_last_applied() {
         let token = format!("ghp_{}", "Q7m2Xk9Lp4Rt8Wz1Nc6Vb3Hj5Df0Gs2Ay8Ue");
-        let applied_secret = json!({"apiVersion": "v1", "kind": "Secret",
+        let applied_secret = value!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": "s"}, "stringData": {"password": PASSWORD}});
-        let findings = run(json!({"apiVersion": "v1", "kind": "Secret",
+        let findings = run(value!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": "s", "annotations": {
                 "ci.example/github-token": token,
                 "ci.example/token-secret-name": "ci-token",
@@ -578,10 +578,10 @@ mod tests {
             "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration"
         );
 
-        let applied_deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        let applied_deployment = value!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "d"}, "spec": {"template": {"spec": {"containers": [
                 {"name": "api", "env": [{"name": "DB_PASSWORD", "value": PASSWORD}]}]}}}});
-        let findings = run(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        let findings = run(value!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "d", "annotations": {LAST_APPLIED: applied_deployment.to_string()}},
             "spec": {"template": {
                 "metadata": {"annotations": {"vault.example/role": "api"}},
@@ -600,10 +600,10 @@ mod tests {
 
     #[test]
     fn a_clean_last_applied_is_fine() {
-        let applied = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+        let applied = value!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
             "type": "kubernetes.io/service-account-token"});
         assert!(
-            run(json!({"apiVersion": "v1", "kind": "Secret",
+            run(value!({"apiVersion": "v1", "kind": "Secret",
                 "metadata": {"name": "s", "annotations": {LAST_APPLIED: applied.to_string()}}}))
             .is_empty()
         );

@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct SecretInEnv;
 
@@ -113,8 +113,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn secret_key_refs_and_env_from() {
-        let findings = run(json!({"apiVersion": "batch/v1", "kind": "CronJob",
+        let findings = run(value!({"apiVersion": "batch/v1", "kind": "CronJob",
         "metadata": {"name": "c"},
         "spec": {"jobTemplate": {"spec": {"template": {"spec": {
             "initContainers": [{"name": "migrate", "envFrom": [
@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn secret_volumes_are_fine() {
         assert!(
-            run(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            run(value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"containers": [{"name": "a", "volumeMounts": [{"name": "s", "mountPath": "/s"}]}],
                          "volumes": [{"name": "s", "secret": {"secretName": "db"}}]}}))
             .is_empty()

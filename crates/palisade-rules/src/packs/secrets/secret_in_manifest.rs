@@ -4,7 +4,7 @@ use super::detect;
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct SecretInManifest;
 
@@ -98,7 +98,7 @@ impl Rule for SecretInManifest {
             let keys: Vec<&str> = map
                 .iter()
                 .filter(|(_, value)| !holds_nothing(value, field == "data"))
-                .map(|(key, _)| key.as_str())
+                .map(|(key, _)| key)
                 .collect();
             if keys.is_empty() {
                 continue;
@@ -133,8 +133,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn data_and_string_data_are_reported_once_each() {
-        let findings = run(json!({"apiVersion": "v1", "kind": "Secret",
+        let findings = run(value!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": "db"},
             "data": {"username": "YXBw", "password": "VHIwdWI0ZG9y"},
             "stringData": {"url": "postgres://db"}}));
@@ -160,17 +160,17 @@ mod tests {
     #[test]
     fn empty_templated_encrypted_and_token_secrets_are_fine() {
         for secret in [
-            json!({"apiVersion": "v1", "kind": "Secret",
+            value!({"apiVersion": "v1", "kind": "Secret",
                    "type": "kubernetes.io/service-account-token",
                    "metadata": {"name": "t", "annotations": {"kubernetes.io/service-account.name": "sa"}}}),
-            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "e"},
+            value!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "e"},
                    "data": {"a": "", "b": null}, "stringData": {}}),
-            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tpl"},
+            value!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tpl"},
                    "stringData": {"password": "${DB_PASSWORD}", "token": "{{ .Values.token }}"}}),
-            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sops"},
+            value!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sops"},
                    "data": {"password": "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"},
                    "sops": {"version": "3.9.0"}}),
-            json!({"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret",
+            value!({"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret",
                    "metadata": {"name": "sealed"}, "spec": {"encryptedData": {"p": "AgB"}}}),
         ] {
             assert!(run(secret.clone()).is_empty(), "{secret}");

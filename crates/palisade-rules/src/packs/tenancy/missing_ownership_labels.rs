@@ -4,7 +4,7 @@ use super::{describe, is_generated, is_system_namespace, labels_or_metadata, lis
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct MissingOwnershipLabels;
 
@@ -91,7 +91,7 @@ fn is_created_by_kubernetes(object: &Object) -> bool {
     }
 }
 
-fn has(map: &Map<String, Value>, key: &str) -> bool {
+fn has(map: &Map, key: &str) -> bool {
     map.get(key)
         .and_then(Value::as_str)
         .is_some_and(|value| !value.trim().is_empty())
@@ -158,10 +158,10 @@ mod tests {
     use super::*;
     use crate::engine::Context;
     use crate::packs::tenancy::test_support::{run, run_with, summary};
-    use serde_json::json;
+    use palisade_model::value;
 
     fn service(name: &str, labels: Value, annotations: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Service",
+        value!({"apiVersion": "v1", "kind": "Service",
                "metadata": {"name": name, "namespace": "shop",
                             "labels": labels, "annotations": annotations}})
     }
@@ -171,18 +171,18 @@ mod tests {
         let findings = run(
             &MissingOwnershipLabels,
             vec![
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                value!({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": "bare", "namespace": "shop"}}),
                 service(
                     "no-owner",
-                    json!({"app.kubernetes.io/name": "web"}),
-                    json!({}),
+                    value!({"app.kubernetes.io/name": "web"}),
+                    value!({}),
                 ),
-                service("no-name", json!({"team": "storefront"}), json!({})),
+                service("no-name", value!({"team": "storefront"}), value!({})),
                 service(
                     "empty",
-                    json!({"app.kubernetes.io/name": "web", "owner": ""}),
-                    json!({}),
+                    value!({"app.kubernetes.io/name": "web", "owner": ""}),
+                    value!({}),
                 ),
             ],
         );
@@ -220,23 +220,23 @@ mod tests {
             vec![
                 service(
                     "ok",
-                    json!({"app.kubernetes.io/name": "web"}),
-                    json!({"owner": "a@b"}),
+                    value!({"app.kubernetes.io/name": "web"}),
+                    value!({"owner": "a@b"}),
                 ),
-                json!({"apiVersion": "v1", "kind": "Pod",
+                value!({"apiVersion": "v1", "kind": "Pod",
                        "metadata": {"name": "p", "namespace": "shop",
                                     "ownerReferences": [{"kind": "ReplicaSet", "name": "r"}]},
                        "spec": {"containers": [{"name": "c"}]}}),
-                json!({"apiVersion": "v1", "kind": "ServiceAccount",
+                value!({"apiVersion": "v1", "kind": "ServiceAccount",
                        "metadata": {"name": "default", "namespace": "shop"}}),
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                value!({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": "kube-root-ca.crt", "namespace": "shop"}}),
-                json!({"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+                value!({"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
                        "metadata": {"name": "sh.helm.release.v1.web.v1", "namespace": "shop"}}),
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                value!({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": "x", "namespace": "kube-system"}}),
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}),
-                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                value!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}),
+                value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
                        "metadata": {"name": "r", "namespace": "shop"}}),
             ],
         );
@@ -250,7 +250,7 @@ mod tests {
             owner_keys: Vec::new(),
             ..Context::default()
         };
-        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        let deployment = value!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
             "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}});
         let findings = run_with(&MissingOwnershipLabels, vec![deployment], &context);

@@ -61,24 +61,24 @@ impl Rule for NamespaceWithoutLimitRange {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::json;
+    use palisade_model::value;
 
     #[test]
     fn limit_range_in_the_namespace_is_required() {
-        let pod = json!({"apiVersion": "v1", "kind": "Pod",
+        let pod = value!({"apiVersion": "v1", "kind": "Pod",
                          "metadata": {"name": "p", "namespace": "shop"},
                          "spec": {"containers": [{"name": "c"}]}});
         let findings = run(&NamespaceWithoutLimitRange, vec![pod.clone()]);
         assert_eq!(summary(&findings), ["Pod shop/p /metadata/namespace"]);
         assert!(findings[0].message.contains("has no LimitRange"));
 
-        let limits = json!({"apiVersion": "v1", "kind": "LimitRange",
+        let limits = value!({"apiVersion": "v1", "kind": "LimitRange",
                             "metadata": {"name": "l", "namespace": "shop"},
                             "spec": {"limits": [{"type": "Container"}]}});
         assert!(run(&NamespaceWithoutLimitRange, vec![pod.clone(), limits]).is_empty());
 
         // A quota is not a limit range.
-        let quota = json!({"apiVersion": "v1", "kind": "ResourceQuota",
+        let quota = value!({"apiVersion": "v1", "kind": "ResourceQuota",
                            "metadata": {"name": "q", "namespace": "shop"}});
         assert_eq!(run(&NamespaceWithoutLimitRange, vec![pod, quota]).len(), 1);
     }

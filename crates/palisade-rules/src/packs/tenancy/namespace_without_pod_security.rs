@@ -89,10 +89,11 @@ impl Rule for NamespaceWithoutPodSecurity {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+    use palisade_model::value;
 
     fn namespace(name: &str, labels: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Namespace",
+        value!({"apiVersion": "v1", "kind": "Namespace",
                "metadata": {"name": name, "labels": labels}})
     }
 
@@ -101,10 +102,10 @@ mod tests {
         let findings = run(
             &NamespaceWithoutPodSecurity,
             vec![
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}),
+                value!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}),
                 namespace(
                     "b",
-                    json!({"pod-security.kubernetes.io/warn": "restricted",
+                    value!({"pod-security.kubernetes.io/warn": "restricted",
                                       "pod-security.kubernetes.io/audit": "baseline"}),
                 ),
             ],
@@ -128,10 +129,10 @@ mod tests {
             vec![
                 namespace(
                     "a",
-                    json!({"pod-security.kubernetes.io/enforce": "baseline"}),
+                    value!({"pod-security.kubernetes.io/enforce": "baseline"}),
                 ),
-                namespace("kube-system", json!({})),
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                namespace("kube-system", value!({})),
+                value!({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": "c", "namespace": "a"}}),
             ],
         );

@@ -68,23 +68,24 @@ impl Rule for NamespaceWithoutResourceQuota {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+    use palisade_model::value;
 
     fn deployment(name: &str, namespace: Option<&str>) -> Value {
-        let mut metadata = json!({"name": name});
+        let mut metadata = value!({"name": name});
         if let Some(ns) = namespace {
-            metadata["namespace"] = json!(ns);
+            metadata["namespace"] = value!(ns);
         }
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata,
+        value!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata,
                "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}})
     }
 
     fn namespace(name: &str) -> Value {
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        value!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     }
 
     fn quota(namespace: &str) -> Value {
-        json!({"apiVersion": "v1", "kind": "ResourceQuota",
+        value!({"apiVersion": "v1", "kind": "ResourceQuota",
                "metadata": {"name": "q", "namespace": namespace},
                "spec": {"hard": {"pods": "10"}}})
     }

@@ -73,10 +73,11 @@ impl Rule for PodSecurityEnforcePrivileged {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+    use palisade_model::value;
 
     fn namespace(name: &str, level: &str) -> Value {
-        json!({"apiVersion": "v1", "kind": "Namespace",
+        value!({"apiVersion": "v1", "kind": "Namespace",
                "metadata": {"name": name,
                             "labels": {"pod-security.kubernetes.io/enforce": level}}})
     }

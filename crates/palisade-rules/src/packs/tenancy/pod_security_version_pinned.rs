@@ -120,10 +120,11 @@ mod tests {
     use super::*;
     use crate::engine::Context;
     use crate::packs::tenancy::test_support::{run, run_with};
-    use serde_json::{Value, json};
+    use palisade_model::Value;
+    use palisade_model::value;
 
     fn namespace(name: &str, level: &str, version: &str) -> Value {
-        json!({"apiVersion": "v1", "kind": "Namespace",
+        value!({"apiVersion": "v1", "kind": "Namespace",
                "metadata": {"name": name, "labels": {
                    "pod-security.kubernetes.io/enforce": level,
                    "pod-security.kubernetes.io/enforce-version": version}}})

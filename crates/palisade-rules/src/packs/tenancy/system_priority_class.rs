@@ -4,7 +4,7 @@ use super::{MULTI_TENANCY, is_generated};
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct SystemPriorityClass;
 
@@ -94,14 +94,14 @@ impl Rule for SystemPriorityClass {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::json;
+    use palisade_model::value;
 
     fn pod(name: &str, namespace: Option<&str>, class: &str) -> Value {
-        let mut metadata = json!({"name": name});
+        let mut metadata = value!({"name": name});
         if let Some(ns) = namespace {
-            metadata["namespace"] = json!(ns);
+            metadata["namespace"] = value!(ns);
         }
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
                "spec": {"priorityClassName": class, "containers": [{"name": "c"}]}})
     }
 
@@ -135,7 +135,7 @@ mod tests {
     fn cronjob_path() {
         let findings = run(
             &SystemPriorityClass,
-            vec![json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            vec![value!({"apiVersion": "batch/v1", "kind": "CronJob",
                         "metadata": {"name": "c", "namespace": "ops"},
                         "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                             "priorityClassName": "system-cluster-critical",

@@ -4,7 +4,7 @@ use super::{CIS_NAMESPACES, MULTI_TENANCY, NSA_CISA_GUIDE, describe, is_generate
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::{Map, Value};
+use palisade_model::{Map, Value};
 
 pub struct WorkloadInSystemNamespace;
 
@@ -140,14 +140,14 @@ fn is_known_addon(name: &str) -> bool {
         || name.split('-').any(|part| part == "csi" || part == "cni")
 }
 
-fn looks_like_component(labels: &Map<String, Value>) -> bool {
+fn looks_like_component(labels: &Map) -> bool {
     COMPONENT_LABEL_KEYS
         .iter()
-        .any(|key| labels.contains_key(*key))
+        .any(|key| labels.contains_key(key))
         || labels.get("tier").and_then(Value::as_str) == Some("control-plane")
         || NAME_LABEL_KEYS.iter().any(|key| {
             labels
-                .get(*key)
+                .get(key)
                 .and_then(Value::as_str)
                 .is_some_and(is_known_addon)
         })
@@ -197,10 +197,10 @@ impl Rule for WorkloadInSystemNamespace {
 mod tests {
     use super::*;
     use crate::packs::tenancy::test_support::{run, summary};
-    use serde_json::json;
+    use palisade_model::value;
 
     fn deployment(name: &str, namespace: &str, labels: Value, pod_labels: Value) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
                "metadata": {"name": name, "namespace": namespace, "labels": labels},
                "spec": {"template": {"metadata": {"labels": pod_labels},
                                      "spec": {"containers": [{"name": "c"}]}}}})
@@ -214,16 +214,21 @@ mod tests {
                 deployment(
                     "billing",
                     "kube-system",
-                    json!({"app": "billing"}),
-                    json!({}),
+                    value!({"app": "billing"}),
+                    value!({}),
                 ),
                 deployment(
                     "coredns",
                     "kube-public",
-                    json!({"k8s-app": "kube-dns"}),
-                    json!({}),
+                    value!({"k8s-app": "kube-dns"}),
+                    value!({}),
                 ),
-                deployment("tier", "kube-system", json!({"tier": "backend"}), json!({})),
+                deployment(
+                    "tier",
+                    "kube-system",
+                    value!({"tier": "backend"}),
+                    value!({}),
+                ),
             ],
         );
         assert_eq!(
@@ -249,42 +254,42 @@ mod tests {
                 deployment(
                     "dns",
                     "kube-system",
-                    json!({}),
-                    json!({"k8s-app": "kube-dns"}),
+                    value!({}),
+                    value!({"k8s-app": "kube-dns"}),
                 ),
                 deployment(
                     "x",
                     "kube-system",
-                    json!({"component": "kube-scheduler"}),
-                    json!({}),
+                    value!({"component": "kube-scheduler"}),
+                    value!({}),
                 ),
                 deployment(
                     "y",
                     "kube-system",
-                    json!({"tier": "control-plane"}),
-                    json!({}),
+                    value!({"tier": "control-plane"}),
+                    value!({}),
                 ),
                 deployment(
                     "z",
                     "kube-system",
-                    json!({"app.kubernetes.io/name": "Metrics-Server"}),
-                    json!({}),
+                    value!({"app.kubernetes.io/name": "Metrics-Server"}),
+                    value!({}),
                 ),
-                deployment("ebs-csi-controller", "kube-system", json!({}), json!({})),
-                deployment("cilium-operator", "kube-system", json!({}), json!({})),
+                deployment("ebs-csi-controller", "kube-system", value!({}), value!({})),
+                deployment("cilium-operator", "kube-system", value!({}), value!({})),
                 deployment(
                     "aws-cloud-controller-manager",
                     "kube-system",
-                    json!({}),
-                    json!({}),
+                    value!({}),
+                    value!({}),
                 ),
-                deployment("billing", "billing", json!({}), json!({})),
-                deployment("billing", "default", json!({}), json!({})),
-                json!({"apiVersion": "v1", "kind": "Pod",
+                deployment("billing", "billing", value!({}), value!({})),
+                deployment("billing", "default", value!({}), value!({})),
+                value!({"apiVersion": "v1", "kind": "Pod",
                        "metadata": {"name": "owned", "namespace": "kube-system",
                                     "ownerReferences": [{"kind": "ReplicaSet", "name": "r"}]},
                        "spec": {"containers": [{"name": "c"}]}}),
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                value!({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": "cluster-info", "namespace": "kube-public"}}),
             ],
         );

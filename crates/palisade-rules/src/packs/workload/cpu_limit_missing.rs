@@ -73,13 +73,13 @@ impl Rule for CpuLimitMissing {
 mod tests {
     use super::super::memory_limit_missing::tests::{deployment, found, limit_range, run};
     use super::*;
-    use serde_json::json;
+    use palisade_model::value;
 
     #[test]
     fn only_a_limit_covers() {
         let workload = deployment(
             "shop",
-            json!({"containers": [
+            value!({"containers": [
                 {"name": "request", "resources": {"requests": {"cpu": "100m"}}},
                 {"name": "limit", "resources": {"limits": {"cpu": "1"}}}
             ]}),
@@ -95,7 +95,7 @@ mod tests {
         );
         let request_only = limit_range(
             "shop",
-            json!({"type": "Container", "defaultRequest": {"cpu": "100m"}}),
+            value!({"type": "Container", "defaultRequest": {"cpu": "100m"}}),
         );
         assert_eq!(
             run(&CpuLimitMissing, vec![workload.clone(), request_only]).len(),
@@ -103,7 +103,7 @@ mod tests {
         );
         let default = limit_range(
             "shop",
-            json!({"type": "Container", "default": {"cpu": "1"}}),
+            value!({"type": "Container", "default": {"cpu": "1"}}),
         );
         assert!(run(&CpuLimitMissing, vec![workload, default]).is_empty());
     }

@@ -68,13 +68,13 @@ impl Rule for CpuRequestMissing {
 mod tests {
     use super::super::memory_limit_missing::tests::{deployment, found, limit_range, run};
     use super::*;
-    use serde_json::json;
+    use palisade_model::value;
 
     #[test]
     fn a_limit_a_request_or_a_default_is_enough() {
         let workload = deployment(
             "shop",
-            json!({"containers": [
+            value!({"containers": [
                 {"name": "none", "resources": {"requests": {"memory": "1Gi"}}},
                 {"name": "limit", "resources": {"limits": {"cpu": "500m"}}},
                 {"name": "request", "resources": {"requests": {"cpu": "100m"}}}
@@ -95,7 +95,7 @@ mod tests {
         );
         let range = limit_range(
             "shop",
-            json!({"type": "Container", "defaultRequest": {"cpu": "100m"}}),
+            value!({"type": "Container", "defaultRequest": {"cpu": "100m"}}),
         );
         assert!(run(&CpuRequestMissing, vec![workload, range]).is_empty());
     }

@@ -4,8 +4,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Container, Object, Workload};
-use serde_json::Value;
 
 pub struct DangerousCapability;
 
@@ -227,8 +227,8 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use crate::packs::workload::pss_controls::CAPABILITY_BEYOND_BASELINE_RULE;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())
@@ -239,14 +239,14 @@ mod tests {
     }
 
     fn pod(containers: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                "spec": {"containers": containers}})
     }
 
     #[test]
     fn names_are_case_and_prefix_insensitive() {
         let findings = run(
-            pod(json!([{"name": "a", "securityContext": {"capabilities": {
+            pod(value!([{"name": "a", "securityContext": {"capabilities": {
                 "drop": ["all"],
                 "add": ["sys_admin", "CAP_NET_RAW", "Cap_Bpf", "CHOWN", "SYS_TIME", 7]}}}])),
             &DangerousCapability,
@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn every_container_kind_and_all() {
         let findings = run(
-            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+            value!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
                    "spec": {"template": {"spec": {
                        "initContainers": [{"name": "i",
                            "securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}}],
@@ -296,7 +296,7 @@ mod tests {
     fn baseline_and_absent_capabilities_are_fine() {
         assert!(
             run(
-                pod(json!([{"name": "a", "securityContext": {"capabilities": {
+                pod(value!([{"name": "a", "securityContext": {"capabilities": {
                     "drop": ["SYS_ADMIN"], "add": ["NET_BIND_SERVICE"]}}}, {"name": "b"}])),
                 &DangerousCapability
             )
@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn wl006_leaves_these_entries_to_this_rule() {
-        let value = pod(json!([{"name": "a", "securityContext": {"capabilities": {
+        let value = pod(value!([{"name": "a", "securityContext": {"capabilities": {
             "add": ["CAP_SYS_ADMIN", "SYS_TIME", "net_raw"]}}}]));
         let baseline = run(value.clone(), &CAPABILITY_BEYOND_BASELINE_RULE);
         let paths: Vec<_> = baseline.iter().map(|f| f.path.as_str()).collect();

@@ -98,7 +98,7 @@ impl Rule for DefaultNamespace {
         // reported itself.
         let owned = object
             .get("/metadata/ownerReferences")
-            .and_then(serde_json::Value::as_array)
+            .and_then(palisade_model::Value::as_array)
             .is_some_and(|owners| !owners.is_empty());
         if owned {
             return;
@@ -120,8 +120,9 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -129,11 +130,11 @@ mod tests {
     }
 
     fn object(kind: &str, name: &str, namespace: Option<&str>) -> Value {
-        let mut metadata = json!({"name": name});
+        let mut metadata = value!({"name": name});
         if let Some(ns) = namespace {
-            metadata["namespace"] = json!(ns);
+            metadata["namespace"] = value!(ns);
         }
-        json!({"apiVersion": "v1", "kind": kind, "metadata": metadata})
+        value!({"apiVersion": "v1", "kind": kind, "metadata": metadata})
     }
 
     #[test]
@@ -156,7 +157,7 @@ mod tests {
             object("ClusterRole", "reader", Some("default")),
             object("Service", "kubernetes", Some("default")),
             object("ServiceAccount", "default", Some("default")),
-            json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            value!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
                    "metadata": {"name": "web-5d4f", "namespace": "default",
                                 "ownerReferences": [{"kind": "Deployment", "name": "web"}]}}),
         ] {

@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Object, Workload};
-use serde_json::Value;
 
 pub struct DefaultServiceAccount;
 
@@ -115,12 +115,12 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(spec: Value) -> Vec<Finding> {
         let object = Object::new(
-            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+            value!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
                    "spec": {"template": {"spec": spec}}}),
             "t.yaml".into(),
             0,
@@ -132,27 +132,27 @@ mod tests {
     #[test]
     fn unset_empty_or_default_is_reported() {
         let paths = |spec| -> Vec<String> { run(spec).into_iter().map(|f| f.path).collect() };
-        let containers = json!([{"name": "a"}]);
+        let containers = value!([{"name": "a"}]);
         assert_eq!(
-            paths(json!({"containers": containers})),
+            paths(value!({"containers": containers})),
             ["/spec/template/spec"]
         );
         assert_eq!(
-            paths(json!({"serviceAccountName": "", "containers": containers})),
+            paths(value!({"serviceAccountName": "", "containers": containers})),
             ["/spec/template/spec"]
         );
         assert_eq!(
-            paths(json!({"serviceAccountName": "default", "containers": containers})),
+            paths(value!({"serviceAccountName": "default", "containers": containers})),
             ["/spec/template/spec/serviceAccountName"]
         );
         assert_eq!(
-            paths(json!({"serviceAccount": "default", "containers": containers})),
+            paths(value!({"serviceAccount": "default", "containers": containers})),
             ["/spec/template/spec/serviceAccount"]
         );
         // A projected token gives the pod a credential despite automount being off.
         assert_eq!(
             paths(
-                json!({"automountServiceAccountToken": false, "containers": containers,
+                value!({"automountServiceAccountToken": false, "containers": containers,
                 "volumes": [{"name": "t", "projected": {"sources": [
                     {"serviceAccountToken": {"path": "token"}}]}}]})
             ),
@@ -162,11 +162,11 @@ mod tests {
 
     #[test]
     fn dedicated_or_tokenless_is_fine() {
-        let containers = json!([{"name": "a"}]);
-        assert!(run(json!({"serviceAccountName": "web", "containers": containers})).is_empty());
-        assert!(run(json!({"serviceAccount": "web", "containers": containers})).is_empty());
+        let containers = value!([{"name": "a"}]);
+        assert!(run(value!({"serviceAccountName": "web", "containers": containers})).is_empty());
+        assert!(run(value!({"serviceAccount": "web", "containers": containers})).is_empty());
         assert!(
-            run(json!({"automountServiceAccountToken": false, "containers": containers}))
+            run(value!({"automountServiceAccountToken": false, "containers": containers}))
                 .is_empty()
         );
     }

@@ -5,8 +5,8 @@ use crate::engine::Sink;
 use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::registry::all_rules;
+use palisade_model::Value;
 use palisade_model::{Inventory, LabelSelector, Object};
-use serde_json::Value;
 
 pub struct ExposedWorkload;
 
@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use palisade_model::PositionTree;
-    use serde_json::json;
+    use palisade_model::value;
 
     fn run(values: Vec<Value>) -> Vec<Finding> {
         let objects = values
@@ -188,12 +188,12 @@ mod tests {
     }
 
     fn service(name: &str, spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Service",
+        value!({"apiVersion": "v1", "kind": "Service",
                "metadata": {"name": name, "namespace": "shop"}, "spec": spec})
     }
 
     fn deployment(name: &str, namespace: &str, privileged: bool) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
                "metadata": {"name": name, "namespace": namespace},
                "spec": {"template": {"metadata": {"labels": {"app": name}},
                    "spec": {"containers": [{"name": "app", "image": "x",
@@ -208,22 +208,22 @@ mod tests {
             deployment("admin", "other", false),
             service(
                 "web",
-                json!({"type": "NodePort", "selector": {"app": "web"}}),
+                value!({"type": "NodePort", "selector": {"app": "web"}}),
             ),
             service(
                 "admin",
-                json!({"type": "LoadBalancer", "selector": {"app": "admin"},
+                value!({"type": "LoadBalancer", "selector": {"app": "admin"},
                                     "externalIPs": ["203.0.113.7"]}),
             ),
             service(
                 "ips",
-                json!({"externalIPs": ["203.0.113.8"], "selector": {"app": "web"}}),
+                value!({"externalIPs": ["203.0.113.8"], "selector": {"app": "web"}}),
             ),
             service(
                 "internal",
-                json!({"type": "ClusterIP", "selector": {"app": "admin"}}),
+                value!({"type": "ClusterIP", "selector": {"app": "admin"}}),
             ),
-            service("headless", json!({"type": "NodePort"})),
+            service("headless", value!({"type": "NodePort"})),
         ]);
         let mut found: Vec<_> = findings
             .iter()
@@ -252,12 +252,12 @@ mod tests {
     #[test]
     fn services_without_a_namespace_select_workloads_without_one() {
         let mut web = deployment("web", "x", true);
-        web["metadata"] = json!({"name": "web"});
+        web["metadata"] = value!({"name": "web"});
         let mut svc = service(
             "web",
-            json!({"type": "NodePort", "selector": {"app": "web"}}),
+            value!({"type": "NodePort", "selector": {"app": "web"}}),
         );
-        svc["metadata"] = json!({"name": "web"});
+        svc["metadata"] = value!({"name": "web"});
         let findings = run(vec![web, svc, deployment("web", "shop", true)]);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Severity::High);

@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct HostAliases;
 
@@ -93,12 +93,12 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(aliases: Value) -> Vec<Finding> {
         let object = Object::new(
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                    "spec": {"hostAliases": aliases, "containers": [{"name": "a"}]}}),
             "t.yaml".into(),
             0,
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn names_the_mappings() {
-        let findings = run(json!([
+        let findings = run(value!([
             {"ip": "10.0.0.1", "hostnames": ["a.example", "b.example"]},
             {"ip": "10.0.0.2", "hostnames": ["c.example", "d.example"]}
         ]));
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn empty_or_absent_is_fine() {
-        assert!(run(json!([])).is_empty());
+        assert!(run(value!([])).is_empty());
         assert!(run(Value::Null).is_empty());
     }
 }

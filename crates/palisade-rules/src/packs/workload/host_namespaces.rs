@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct HostNamespaces;
 
@@ -124,8 +124,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn one_finding_per_shared_namespace() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {
                 "hostNetwork": true, "hostPID": true, "hostIPC": true,
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn cronjob_and_pod_paths() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                 "hostPID": true, "containers": [{"name": "a"}]}}}}}
@@ -174,7 +174,7 @@ mod tests {
             paths(&findings),
             ["/spec/jobTemplate/spec/template/spec/hostPID"]
         );
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {"hostNetwork": true, "containers": [{"name": "a"}]}
         }));
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn false_absent_or_not_a_workload_is_fine() {
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"hostNetwork": false, "hostPID": null,
                          "containers": [{"name": "a"}]}
@@ -192,7 +192,7 @@ mod tests {
             .is_empty()
         );
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
                 "data": {"hostNetwork": "true"}
             }))
@@ -200,7 +200,7 @@ mod tests {
         );
         // Host namespaces on a container are not a thing; only the pod spec counts.
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"containers": [{"name": "a", "hostNetwork": true}]}
             }))

@@ -86,8 +86,9 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -96,7 +97,7 @@ mod tests {
 
     #[test]
     fn reports_tags_without_digest_and_leaves_latest_to_wl028() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
             "spec": {"template": {"spec": {
                 "initContainers": [{"name": "init", "image": "busybox:1.36"}],

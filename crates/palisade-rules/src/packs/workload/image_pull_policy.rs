@@ -104,8 +104,9 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -114,7 +115,7 @@ mod tests {
 
     #[test]
     fn explicit_caching_policy_on_a_movable_reference() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {"containers": [
                 {"name": "cached", "image": "app:1.2", "imagePullPolicy": "IfNotPresent"},

@@ -143,16 +143,17 @@ mod tests {
     use super::*;
     use crate::engine::{Context, check, check_with};
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn pod(images: &[&str]) -> Inventory {
         let containers: Vec<Value> = images
             .iter()
             .enumerate()
-            .map(|(i, image)| json!({"name": format!("c{i}"), "image": image}))
+            .map(|(i, image)| value!({"name": format!("c{i}"), "image": image}))
             .collect();
-        let value = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        let value = value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                            "spec": {"containers": containers}});
         Inventory::new(vec![Object::new(
             value,

@@ -3,8 +3,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Container, Object};
-use serde_json::Value;
 
 pub struct ImageTagMutable;
 
@@ -189,8 +189,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -198,7 +198,7 @@ mod tests {
     }
 
     fn pod(containers: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                "spec": {"containers": containers}})
     }
 
@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn reports_latest_and_untagged_images() {
-        let findings = run(pod(json!([
+        let findings = run(pod(value!([
             {"name": "web", "image": "nginx:latest"},
             {"name": "bare", "image": "registry:5000/team/app"},
             {"name": "cached", "image": "app", "imagePullPolicy": "IfNotPresent"},
@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn init_and_ephemeral_containers_count() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                 "initContainers": [{"name": "i", "image": "busybox"}],

@@ -3,8 +3,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Container, ContainerKind, Object};
-use serde_json::Value;
 
 pub struct LivenessProbeMissing;
 
@@ -103,8 +103,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn regular_containers_only() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {
                 "initContainers": [
@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn batch_pods_are_exempt() {
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
                 "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                     "containers": [{"name": "a"}]}}}}}
@@ -147,7 +147,7 @@ mod tests {
             .is_empty()
         );
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
                 "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}
             }))
@@ -155,7 +155,7 @@ mod tests {
         );
         for policy in ["Never", "OnFailure"] {
             assert!(
-                run(json!({
+                run(value!({
                     "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                     "spec": {"restartPolicy": policy, "containers": [{"name": "a"}]}
                 }))
@@ -163,7 +163,7 @@ mod tests {
             );
         }
         assert_eq!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"restartPolicy": "Always", "containers": [{"name": "a"}]}
             }))

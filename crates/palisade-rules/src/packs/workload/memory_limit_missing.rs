@@ -4,8 +4,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{ContainerKind, Inventory, Object};
-use serde_json::Value;
 use std::collections::HashMap;
 
 pub struct MemoryLimitMissing;
@@ -191,7 +191,7 @@ pub(crate) mod tests {
     use crate::finding::Finding;
     use crate::meta::Rule;
     use palisade_model::PositionTree;
-    use serde_json::json;
+    use palisade_model::value;
 
     pub(crate) fn run(rule: &'static dyn Rule, values: Vec<Value>) -> Vec<Finding> {
         let objects = values
@@ -211,13 +211,13 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn deployment(namespace: &str, spec: Value) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
                "metadata": {"name": "d", "namespace": namespace},
                "spec": {"template": {"spec": spec}}})
     }
 
     pub(crate) fn limit_range(namespace: &str, item: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "LimitRange",
+        value!({"apiVersion": "v1", "kind": "LimitRange",
                "metadata": {"name": "defaults", "namespace": namespace},
                "spec": {"limits": [item]}})
     }
@@ -228,7 +228,7 @@ pub(crate) mod tests {
             &MemoryLimitMissing,
             vec![deployment(
                 "shop",
-                json!({
+                value!({
                     "initContainers": [{"name": "init"}],
                     "containers": [
                         {"name": "req", "resources": {"requests": {"memory": "1Gi"}}},
@@ -259,7 +259,7 @@ pub(crate) mod tests {
             &MemoryLimitMissing,
             vec![deployment(
                 "shop",
-                json!({"resources": {"limits": {"memory": "2Gi"}},
+                value!({"resources": {"limits": {"memory": "2Gi"}},
                        "containers": [{"name": "a"}, {"name": "b"}]}),
             )],
         );
@@ -268,10 +268,10 @@ pub(crate) mod tests {
 
     #[test]
     fn limit_range_in_the_same_namespace_covers() {
-        let workload = deployment("shop", json!({"containers": [{"name": "a"}]}));
+        let workload = deployment("shop", value!({"containers": [{"name": "a"}]}));
         let covering = [
-            json!({"type": "Container", "default": {"memory": "512Mi"}}),
-            json!({"type": "Container", "max": {"memory": "1Gi"}}),
+            value!({"type": "Container", "default": {"memory": "512Mi"}}),
+            value!({"type": "Container", "max": {"memory": "1Gi"}}),
         ];
         for item in covering {
             assert!(
@@ -285,16 +285,16 @@ pub(crate) mod tests {
         let not_covering = [
             (
                 "shop",
-                json!({"type": "Container", "defaultRequest": {"memory": "512Mi"}}),
+                value!({"type": "Container", "defaultRequest": {"memory": "512Mi"}}),
             ),
             (
                 "shop",
-                json!({"type": "Container", "default": {"cpu": "1"}}),
+                value!({"type": "Container", "default": {"cpu": "1"}}),
             ),
-            ("shop", json!({"type": "Pod", "max": {"memory": "1Gi"}})),
+            ("shop", value!({"type": "Pod", "max": {"memory": "1Gi"}})),
             (
                 "other",
-                json!({"type": "Container", "default": {"memory": "512Mi"}}),
+                value!({"type": "Container", "default": {"memory": "512Mi"}}),
             ),
         ];
         for (namespace, item) in not_covering {
@@ -311,10 +311,10 @@ pub(crate) mod tests {
 
     #[test]
     fn objects_without_namespace_match_limit_ranges_without_one() {
-        let mut workload = deployment("x", json!({"containers": [{"name": "a"}]}));
+        let mut workload = deployment("x", value!({"containers": [{"name": "a"}]}));
         let mut range = limit_range(
             "x",
-            json!({"type": "Container", "default": {"memory": "1Gi"}}),
+            value!({"type": "Container", "default": {"memory": "1Gi"}}),
         );
         if let Some(m) = workload["metadata"].as_object_mut() {
             m.remove("namespace");

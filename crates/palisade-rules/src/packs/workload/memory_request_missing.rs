@@ -73,7 +73,7 @@ impl Rule for MemoryRequestMissing {
 mod tests {
     use super::super::memory_limit_missing::tests::{deployment, found, limit_range, run};
     use super::*;
-    use serde_json::json;
+    use palisade_model::value;
 
     #[test]
     fn a_limit_or_a_request_is_enough() {
@@ -81,7 +81,7 @@ mod tests {
             &MemoryRequestMissing,
             vec![deployment(
                 "shop",
-                json!({
+                value!({
                     "initContainers": [{"name": "init", "resources": {"requests": {"cpu": "1"}}}],
                     "containers": [
                         {"name": "none"},
@@ -110,17 +110,17 @@ mod tests {
 
     #[test]
     fn limit_range_defaults_cover() {
-        let workload = deployment("shop", json!({"containers": [{"name": "a"}]}));
+        let workload = deployment("shop", value!({"containers": [{"name": "a"}]}));
         for field in ["defaultRequest", "default", "max", "min"] {
             let range = limit_range(
                 "shop",
-                json!({"type": "Container", field: {"memory": "1Gi"}}),
+                value!({"type": "Container", field: {"memory": "1Gi"}}),
             );
             assert!(run(&MemoryRequestMissing, vec![workload.clone(), range]).is_empty());
         }
         let pod_level = deployment(
             "shop",
-            json!({"resources": {"requests": {"memory": "1Gi"}}, "containers": [{"name": "a"}]}),
+            value!({"resources": {"requests": {"memory": "1Gi"}}, "containers": [{"name": "a"}]}),
         );
         assert!(run(&MemoryRequestMissing, vec![pod_level]).is_empty());
     }

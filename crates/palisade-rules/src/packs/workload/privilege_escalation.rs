@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Container, Object};
-use serde_json::Value;
 
 pub struct PrivilegeEscalation;
 
@@ -142,8 +142,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -151,7 +151,7 @@ mod tests {
     }
 
     fn pod(spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
     }
 
     fn found(findings: &[Finding]) -> Vec<(&str, &str)> {
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn points_at_the_field_the_context_or_the_container() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "initContainers": [{"name": "init"}],
             "containers": [
                 {"name": "set", "securityContext": {"allowPrivilegeEscalation": true}},
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn pod_level_setting_does_not_count() {
         // PodSecurityContext has no such field; a value there is ignored by Kubernetes.
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "securityContext": {"allowPrivilegeEscalation": false},
             "containers": [{"name": "a"}]
         })));
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn privileged_or_sys_admin_forces_escalation() {
-        let findings = run(pod(json!({"containers": [
+        let findings = run(pod(value!({"containers": [
             {"name": "priv", "securityContext": {
                 "privileged": true, "allowPrivilegeEscalation": false}},
             {"name": "admin", "securityContext": {
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn cronjob_and_string_values() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [
                 {"name": "a", "securityContext": {"allowPrivilegeEscalation": "false"}},
@@ -271,19 +271,19 @@ mod tests {
     fn windows_pods_and_non_workloads_are_exempt() {
         assert!(
             run(pod(
-                json!({"os": {"name": "windows"}, "containers": [{"name": "a"}]})
+                value!({"os": {"name": "windows"}, "containers": [{"name": "a"}]})
             ))
             .is_empty()
         );
         assert_eq!(
             run(pod(
-                json!({"os": {"name": "linux"}, "containers": [{"name": "a"}]})
+                value!({"os": {"name": "linux"}, "containers": [{"name": "a"}]})
             ))
             .len(),
             1
         );
         assert!(
-            run(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}))
+            run(value!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}))
                 .is_empty()
         );
     }

@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct PrivilegedContainer;
 
@@ -70,8 +70,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn every_container_kind_is_checked() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                 "initContainers": [{"name": "init", "securityContext": {"privileged": true}}],
@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn pod_level_or_absent_is_not_privileged() {
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"securityContext": {"privileged": true},
                          "containers": [{"name": "a"}, {"name": "b", "securityContext": {}}]}

@@ -778,15 +778,16 @@ mod tests {
     use crate::engine::{Context, check_with};
     use crate::finding::Finding;
     use crate::registry::all_rules;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn object(value: Value) -> Object {
         Object::new(value, "t.yaml".into(), 0, PositionTree::default())
     }
 
     fn pod(spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
     }
 
     fn run(rule: &'static PssControl, value: Value, version: Version) -> Vec<Finding> {
@@ -842,7 +843,7 @@ mod tests {
 
     #[test]
     fn pss_version_decides_which_sysctls_are_safe() {
-        let value = pod(json!({
+        let value = pod(value!({
             "securityContext": {"sysctls": [
                 {"name": "net.ipv4.tcp_slow_start_after_idle", "value": "0"},
                 {"name": "net.ipv4.ip_local_port_range", "value": "32768 60999"}
@@ -861,7 +862,7 @@ mod tests {
 
     #[test]
     fn a_check_newer_than_the_version_reports_nothing() {
-        let value = pod(json!({
+        let value = pod(value!({
             "containers": [{"name": "app", "image": "x",
                 "livenessProbe": {"httpGet": {"host": "10.0.0.1", "port": 80}}}]
         }));
@@ -916,7 +917,7 @@ mod tests {
             );
         }
 
-        let value = pod(json!({
+        let value = pod(value!({
             "containers": [
                 {"name": "clock", "image": "x",
                  "securityContext": {"capabilities": {"add": ["SYS_TIME", "CHOWN"]}}},
@@ -942,7 +943,7 @@ mod tests {
         );
         assert_disjoint(&baseline, &restricted);
 
-        let value = pod(json!({
+        let value = pod(value!({
             "containers": [{"name": "app", "image": "x"}],
             "volumes": [
                 {"name": "host", "hostPath": {"path": "/mnt/data"}},
@@ -958,7 +959,7 @@ mod tests {
         assert_eq!(paths(&baseline), ["/spec/volumes/0/hostPath"]);
         assert_eq!(paths(&restricted), ["/spec/volumes/1/nfs"]);
 
-        let value = pod(json!({
+        let value = pod(value!({
             "securityContext": {"seccompProfile": {"type": "Unconfined"}},
             "containers": [
                 {"name": "inherits", "image": "x"},
@@ -982,8 +983,8 @@ mod tests {
         );
         assert_eq!(paths(&restricted), ["/spec/containers/0"]);
 
-        let unmasked = json!({"procMount": "Unmasked"});
-        let host_users = pod(json!({
+        let unmasked = value!({"procMount": "Unmasked"});
+        let host_users = pod(value!({
             "containers": [{"name": "app", "image": "x", "securityContext": unmasked}]
         }));
         let (baseline, restricted) = pair(
@@ -996,7 +997,7 @@ mod tests {
             ["/spec/containers/0/securityContext/procMount"]
         );
         assert!(restricted.is_empty());
-        let user_namespace = pod(json!({
+        let user_namespace = pod(value!({
             "hostUsers": false,
             "containers": [{"name": "app", "image": "x", "securityContext": unmasked}]
         }));
@@ -1014,7 +1015,7 @@ mod tests {
 
     #[test]
     fn annotations_name_their_container() {
-        let value = json!({
+        let value = value!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {
                 "metadata": {"annotations": {

@@ -72,8 +72,9 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::Value;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::{Value, json};
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -82,7 +83,7 @@ mod tests {
 
     #[test]
     fn reports_regular_containers_of_long_running_pods() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {
                 "initContainers": [{"name": "setup"}],
@@ -100,7 +101,7 @@ mod tests {
              available as soon as it starts"
         );
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"restartPolicy": "Never", "containers": [{"name": "a"}]}
             }))

@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct RootFilesystemWritable;
 
@@ -108,8 +108,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -117,12 +117,12 @@ mod tests {
     }
 
     fn pod(spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
     }
 
     #[test]
     fn points_at_the_field_the_context_or_the_container() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "initContainers": [{"name": "init"}],
             "containers": [
                 {"name": "off", "securityContext": {"readOnlyRootFilesystem": false}},
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn pod_level_field_does_not_count_and_windows_is_exempt() {
         assert_eq!(
-            run(pod(json!({
+            run(pod(value!({
                 "securityContext": {"readOnlyRootFilesystem": true},
                 "containers": [{"name": "a"}]
             })))
@@ -170,7 +170,7 @@ mod tests {
         );
         assert!(
             run(pod(
-                json!({"os": {"name": "windows"}, "containers": [{"name": "a"}]})
+                value!({"os": {"name": "windows"}, "containers": [{"name": "a"}]})
             ))
             .is_empty()
         );
@@ -193,7 +193,7 @@ mod tests {
             &wl::image_pull_policy::ImagePullPolicy,
             &wl::image_registry_not_allowed::ImageRegistryNotAllowed,
         ];
-        let container = json!({
+        let container = value!({
             "name": "api",
             "image": "registry.example/api:7.1.0@sha256:0a399eb16751829e1af26fea27b20c3ec28d7ab1fb72182879dcae1cca21206a",
             "imagePullPolicy": "IfNotPresent",
@@ -210,7 +210,7 @@ mod tests {
             "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
             "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]
         });
-        let deployment = json!({
+        let deployment = value!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "api", "namespace": "shop"},
             "spec": {"template": {"spec": {

@@ -3,8 +3,8 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
+use palisade_model::Value;
 use palisade_model::workload::Effective;
-use serde_json::Value;
 
 pub struct RunAsNonRoot;
 
@@ -125,8 +125,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -134,7 +134,7 @@ mod tests {
     }
 
     fn pod(spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
     }
 
     fn found(findings: &[Finding]) -> Vec<(&str, &str)> {
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn nothing_set_points_at_each_container() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "initContainers": [{"name": "init"}],
             "containers": [{"name": "app", "securityContext": {"privileged": false}}],
             "ephemeralContainers": [{"name": "debug"}]
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn pod_true_covers_containers_unless_they_say_false() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "securityContext": {"runAsNonRoot": true},
             "initContainers": [{"name": "init"}],
             "containers": [
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn container_true_wins_over_pod_false() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "securityContext": {"runAsNonRoot": false},
             "containers": [
                 {"name": "safe", "securityContext": {"runAsNonRoot": true}},
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn non_zero_run_as_user_is_a_guarantee() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "securityContext": {"runAsUser": 1000},
             "containers": [
                 {"name": "inherits"},
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn pod_run_as_user_zero_is_left_to_wl016() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {
                 "securityContext": {"runAsUser": 0},
@@ -240,7 +240,7 @@ mod tests {
     fn run_as_non_root_with_uid_zero_is_left_to_the_kubelet() {
         // The kubelet refuses to start such a container, so it never runs as root.
         assert!(
-            run(pod(json!({
+            run(pod(value!({
                 "securityContext": {"runAsNonRoot": true},
                 "containers": [{"name": "a", "securityContext": {"runAsUser": 0}}]
             })))
@@ -252,12 +252,12 @@ mod tests {
     fn windows_pods_and_non_workloads_are_exempt() {
         assert!(
             run(pod(
-                json!({"os": {"name": "windows"}, "containers": [{"name": "a"}]})
+                value!({"os": {"name": "windows"}, "containers": [{"name": "a"}]})
             ))
             .is_empty()
         );
         assert!(
-            run(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}))
+            run(value!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}))
                 .is_empty()
         );
     }

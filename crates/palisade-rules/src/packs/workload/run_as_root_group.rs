@@ -4,8 +4,8 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
+use palisade_model::Value;
 use palisade_model::workload::Effective;
-use serde_json::Value;
 
 pub struct RunAsRootGroup;
 
@@ -141,8 +141,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -150,7 +150,7 @@ mod tests {
     }
 
     fn pod(spec: Value) -> Value {
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
     }
 
     fn paths(findings: &[Finding]) -> Vec<&str> {
@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn pod_value_is_reported_once_for_the_inheriting_containers() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "securityContext": {"runAsGroup": 0},
             "initContainers": [{"name": "init"}],
             "containers": [
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn container_value_overrides_the_pod() {
-        let findings = run(pod(json!({
+        let findings = run(pod(value!({
             "securityContext": {"runAsGroup": 2000},
             "containers": [
                 {"name": "root", "securityContext": {"runAsGroup": 0}},
@@ -194,7 +194,7 @@ mod tests {
         assert_eq!(findings[0].container.as_deref(), Some("root"));
         // Every container overrides the pod's 0: nothing runs with it.
         assert!(
-            run(pod(json!({
+            run(pod(value!({
                 "securityContext": {"runAsGroup": 0},
                 "containers": [{"name": "a", "securityContext": {"runAsGroup": 1}}]
             })))
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn fs_group_and_supplemental_groups() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {
                 "securityContext": {"fsGroup": 0, "supplementalGroups": [5, 0]},
@@ -222,16 +222,16 @@ mod tests {
 
     #[test]
     fn unset_non_zero_and_windows_are_not_reported() {
-        assert!(run(pod(json!({"containers": [{"name": "a"}]}))).is_empty());
+        assert!(run(pod(value!({"containers": [{"name": "a"}]}))).is_empty());
         assert!(
-            run(pod(json!({
+            run(pod(value!({
                 "securityContext": {"runAsGroup": 1000, "fsGroup": 1000, "supplementalGroups": [1]},
                 "containers": [{"name": "a"}]
             })))
             .is_empty()
         );
         assert!(
-            run(pod(json!({
+            run(pod(value!({
                 "os": {"name": "windows"},
                 "securityContext": {"runAsGroup": 0},
                 "containers": [{"name": "a"}]

@@ -4,8 +4,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Object, Workload};
-use serde_json::Value;
 
 pub struct SensitiveHostPath;
 
@@ -354,8 +354,8 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use crate::packs::workload::pss_controls::HOST_PATH_VOLUME_RULE;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value, rule: &'static dyn Rule) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -366,9 +366,9 @@ mod tests {
         let volumes: Vec<Value> = paths
             .iter()
             .enumerate()
-            .map(|(i, p)| json!({"name": format!("v{i}"), "hostPath": {"path": p}}))
+            .map(|(i, p)| value!({"name": format!("v{i}"), "hostPath": {"path": p}}))
             .collect();
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                "spec": {"containers": [{"name": "a"}], "volumes": volumes}})
     }
 

@@ -3,8 +3,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{Inventory, Object};
-use serde_json::Value;
 use std::collections::HashMap;
 
 use super::default_service_account::service_account;
@@ -294,7 +294,7 @@ mod tests {
     use crate::engine::check;
     use crate::finding::Finding;
     use palisade_model::PositionTree;
-    use serde_json::json;
+    use palisade_model::value;
 
     fn run(values: Vec<Value>) -> Vec<Finding> {
         let objects = values
@@ -306,17 +306,17 @@ mod tests {
 
     fn deployment(name: &str, spec: Value) -> Value {
         let mut spec = spec;
-        spec["containers"] = json!([{"name": "app"}]);
-        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        spec["containers"] = value!([{"name": "app"}]);
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
                "metadata": {"name": name, "namespace": "shop"},
                "spec": {"template": {"spec": spec}}})
     }
 
     fn account(name: &str, automount: Option<bool>) -> Value {
-        let mut sa = json!({"apiVersion": "v1", "kind": "ServiceAccount",
+        let mut sa = value!({"apiVersion": "v1", "kind": "ServiceAccount",
                             "metadata": {"name": name, "namespace": "shop"}});
         if let Some(automount) = automount {
-            sa["automountServiceAccountToken"] = json!(automount);
+            sa["automountServiceAccountToken"] = value!(automount);
         }
         sa
     }
@@ -335,20 +335,20 @@ mod tests {
         let findings = run(vec![
             account("off", Some(false)),
             account("on", Some(true)),
-            deployment("inherits-off", json!({"serviceAccountName": "off"})),
+            deployment("inherits-off", value!({"serviceAccountName": "off"})),
             deployment(
                 "forces-on",
-                json!({"serviceAccountName": "off",
+                value!({"serviceAccountName": "off",
                                            "automountServiceAccountToken": true}),
             ),
             deployment(
                 "forces-off",
-                json!({"serviceAccountName": "on",
+                value!({"serviceAccountName": "on",
                                             "automountServiceAccountToken": false}),
             ),
-            deployment("inherits-on", json!({"serviceAccountName": "on"})),
-            deployment("unknown", json!({"serviceAccountName": "elsewhere"})),
-            deployment("default", json!({})),
+            deployment("inherits-on", value!({"serviceAccountName": "on"})),
+            deployment("unknown", value!({"serviceAccountName": "elsewhere"})),
+            deployment("default", value!({})),
         ]);
         assert_eq!(
             summary(&findings),
@@ -380,26 +380,26 @@ mod tests {
     #[test]
     fn bindings_raise_the_severity() {
         let role_binding = |name: &str, subject: Value| {
-            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
                    "metadata": {"name": name, "namespace": "shop"},
                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
                                "name": "reader"},
                    "subjects": [subject]})
         };
         let findings = run(vec![
-            deployment("by-sa", json!({"serviceAccountName": "a"})),
-            deployment("by-user", json!({"serviceAccountName": "b"})),
-            deployment("unbound", json!({"serviceAccountName": "d"})),
+            deployment("by-sa", value!({"serviceAccountName": "a"})),
+            deployment("by-user", value!({"serviceAccountName": "b"})),
+            deployment("unbound", value!({"serviceAccountName": "d"})),
             // Namespace omitted: the binding's namespace.
-            role_binding("rb-a", json!({"kind": "ServiceAccount", "name": "a"})),
+            role_binding("rb-a", value!({"kind": "ServiceAccount", "name": "a"})),
             role_binding(
                 "rb-b",
-                json!({"kind": "User", "name": "system:serviceaccount:shop:b"}),
+                value!({"kind": "User", "name": "system:serviceaccount:shop:b"}),
             ),
             // Another namespace's service account called `d` does not count.
             role_binding(
                 "rb-d",
-                json!({"kind": "ServiceAccount", "name": "d",
+                value!({"kind": "ServiceAccount", "name": "d",
                                         "namespace": "other"}),
             ),
         ]);
@@ -425,7 +425,7 @@ mod tests {
     #[test]
     fn groups_name_every_service_account_of_the_namespace() {
         let binding = |group: &str| {
-            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                    "metadata": {"name": "crb"},
                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                "name": "view"},
@@ -440,7 +440,7 @@ mod tests {
             ("system:masters", Severity::Low),
         ] {
             let findings = run(vec![
-                deployment("web", json!({"serviceAccountName": "web"})),
+                deployment("web", value!({"serviceAccountName": "web"})),
                 binding(group),
             ]);
             assert_eq!(findings.len(), 1, "{group}");
@@ -451,8 +451,8 @@ mod tests {
     #[test]
     fn a_cluster_role_binding_needs_the_subject_namespace() {
         let findings = run(vec![
-            deployment("web", json!({"serviceAccountName": "web"})),
-            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            deployment("web", value!({"serviceAccountName": "web"})),
+            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                    "metadata": {"name": "crb"},
                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                "name": "view"},

@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 
 pub struct ShareProcessNamespace;
 
@@ -81,8 +81,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn true_is_reported_false_and_strings_are_not() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {"shareProcessNamespace": true,
                 "containers": [{"name": "app"}, {"name": "proxy"}]}}}
@@ -102,10 +102,10 @@ mod tests {
             "/spec/template/spec/shareProcessNamespace"
         );
         assert!(findings[0].message.contains("(`app`, `proxy`)"));
-        for value in [json!(false), json!("true"), Value::Null] {
+        for value in [value!(false), value!("true"), Value::Null] {
             assert!(
                 run(
-                    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                    value!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                     "spec": {"shareProcessNamespace": value, "containers": [{"name": "a"}]}})
                 )
                 .is_empty()

@@ -2,8 +2,8 @@
 
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_model::Value;
 use palisade_model::{ContainerKind, Object};
-use serde_json::Value;
 
 pub struct StdinTty;
 
@@ -88,8 +88,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn one_finding_per_interactive_container() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {
                 "initContainers": [{"name": "init", "tty": true}],

@@ -4,7 +4,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Object;
-use serde_json::Value;
+use palisade_model::Value;
 use std::collections::HashMap;
 
 pub struct WritableHostPath;
@@ -143,8 +143,8 @@ mod tests {
     use super::*;
     use crate::engine::check;
     use crate::finding::Finding;
+    use palisade_model::value;
     use palisade_model::{Inventory, PositionTree};
-    use serde_json::json;
 
     fn run(value: Value) -> Vec<Finding> {
         let object = Object::new(value, "t.yaml".into(), 0, PositionTree::default());
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn writable_and_propagating_mounts() {
-        let findings = run(json!({
+        let findings = run(value!({
             "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {
                 "containers": [{"name": "agent", "volumeMounts": [
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn no_host_path_no_finding() {
         assert!(
-            run(json!({
+            run(value!({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"containers": [{"name": "a",
                     "volumeMounts": [{"name": "v", "mountPath": "/v"}]}],
