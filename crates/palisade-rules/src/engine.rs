@@ -181,12 +181,16 @@ impl<'r> Sink<'r> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Finding {
-        let path = path.into();
+        let mut path = path.into();
+        let mut message = message.into();
+        // `format!` over-allocates; findings are kept until the report is written.
+        path.shrink_to_fit();
+        message.shrink_to_fit();
         let location = object.location(&path);
         self.findings.push(Finding {
             rule: self.rule,
             severity: self.rule.severity,
-            message: message.into(),
+            message,
             object: object.reference.clone(),
             container: None,
             location: Some(location),
