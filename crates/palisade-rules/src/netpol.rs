@@ -164,29 +164,75 @@ pub enum PortQuery {
     Name(String),
 }
 
-/// A fixed-size set of workload indices.
-#[derive(Debug, Clone, Default)]
-struct BitSet {
-    words: Vec<u64>,
+/// A set of workload indices, one per resolved policy rule. Most rules name a few
+/// workloads: a sorted list keeps them; a bit per workload would cost policies × workloads.
+/// A set that grows past the size of a bit map becomes one; a set of every workload keeps
+/// nothing.
+#[derive(Debug, Clone)]
+enum WorkloadSet {
+    Sparse(Vec<u32>),
+    Dense { words: Vec<u64>, len: usize },
+    All,
 }
 
-impl BitSet {
-    fn new(len: usize) -> Self {
-        Self {
-            words: vec![0; len.div_ceil(64)],
+impl WorkloadSet {
+    fn new() -> Self {
+        Self::Sparse(Vec::new())
+    }
+
+    /// Add `index`, one of `count` workloads.
+    fn insert(&mut self, index: usize, count: usize) {
+        match self {
+            Self::Sparse(items) => {
+                items.push(u32::try_from(index).unwrap_or(u32::MAX));
+                // 32 bits per listed index against one bit per workload.
+                if items.len() > count / 32 + 1 {
+                    let mut words = vec![0u64; count.div_ceil(64)];
+                    for &item in items.iter() {
+                        set_bit(&mut words, item as usize);
+                    }
+                    *self = Self::Dense { words, len: count };
+                }
+            }
+            Self::Dense { words, .. } => set_bit(words, index),
+            Self::All => {}
         }
     }
 
-    fn insert(&mut self, index: usize) {
-        if let Some(word) = self.words.get_mut(index / 64) {
-            *word |= 1 << (index % 64);
+    /// Done inserting: sort the list, or drop the bits when every workload is in.
+    fn seal(&mut self) {
+        match self {
+            Self::Sparse(items) => {
+                items.sort_unstable();
+                items.dedup();
+                items.shrink_to_fit();
+            }
+            Self::Dense { words, len } => {
+                let ones: usize = words.iter().map(|w| w.count_ones() as usize).sum();
+                if ones == *len {
+                    *self = Self::All;
+                }
+            }
+            Self::All => {}
         }
     }
 
     fn contains(&self, index: usize) -> bool {
-        self.words
-            .get(index / 64)
-            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+        match self {
+            Self::Sparse(items) => {
+                u32::try_from(index).is_ok_and(|index| items.binary_search(&index).is_ok())
+            }
+            Self::Dense { words, .. } => words
+                .get(index / 64)
+                .is_some_and(|word| word & (1 << (index % 64)) != 0),
+            Self::All => true,
+        }
+    }
+}
+
+fn set_bit(words: &mut [u64], index: usize) {
+    if let Some(word) = words.get_mut(index / 64) {
+        *word |= 1 << (index % 64);
     }
 }
 
@@ -195,7 +241,7 @@ impl BitSet {
 struct ResolvedPeers {
     /// `from`/`to` missing or empty: everything.
     any: bool,
-    workloads: BitSet,
+    workloads: WorkloadSet,
     blocks: Vec<(IpNet, Vec<IpNet>)>,
 }
 
@@ -525,7 +571,7 @@ impl<'a> Network<'a> {
     fn resolve_peers(&self, namespace: &str, rule: &PolicyRule, count: usize) -> ResolvedPeers {
         let mut resolved = ResolvedPeers {
             any: rule.peers.is_none(),
-            workloads: BitSet::new(count),
+            workloads: WorkloadSet::new(),
             blocks: Vec::new(),
         };
         for peer in rule.peers.iter().flatten() {
@@ -541,7 +587,7 @@ impl<'a> Network<'a> {
                     };
                     for ns in namespaces {
                         for index in self.select_in(ns, pod_selector.as_ref()) {
-                            resolved.workloads.insert(index);
+                            resolved.workloads.insert(index, count);
                         }
                     }
                 }
@@ -551,6 +597,7 @@ impl<'a> Network<'a> {
                 Peer::Invalid { .. } => {}
             }
         }
+        resolved.workloads.seal();
         resolved
     }
 
@@ -857,4 +904,35 @@ pub struct Edge {
     pub from: usize,
     pub to: usize,
     pub ports: PortSet,
+}
+
+#[cfg(test)]
+mod workload_set_tests {
+    use super::WorkloadSet;
+
+    fn set_of(indices: &[usize], count: usize) -> WorkloadSet {
+        let mut set = WorkloadSet::new();
+        for &index in indices {
+            set.insert(index, count);
+        }
+        set.seal();
+        set
+    }
+
+    #[test]
+    fn sparse_dense_and_all_answer_alike() {
+        let few = set_of(&[9, 3, 3, 700], 1000);
+        assert!(matches!(few, WorkloadSet::Sparse(ref items) if items == &[3, 9, 700]));
+        assert!(few.contains(700) && few.contains(3) && !few.contains(4));
+
+        let many: Vec<usize> = (0..1000).step_by(7).collect();
+        let dense = set_of(&many, 1000);
+        assert!(matches!(dense, WorkloadSet::Dense { .. }));
+        assert!((0..1000).all(|i| dense.contains(i) == (i % 7 == 0)));
+
+        let every: Vec<usize> = (0..130).rev().collect();
+        let all = set_of(&every, 130);
+        assert!(matches!(all, WorkloadSet::All));
+        assert!(all.contains(129));
+    }
 }
