@@ -253,3 +253,82 @@ fn risks_granted(model: &Model<'_>, binding: usize) -> Vec<(&'static str, String
     }
     granted
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::check;
+    use crate::finding::Finding;
+    use palisade_model::{Object, PositionTree, value};
+
+    fn run(values: Vec<Value>) -> Vec<Finding> {
+        let objects = values
+            .into_iter()
+            .map(|v| Object::new(v, "t.yaml".into(), 0, PositionTree::default()))
+            .collect();
+        check(&Inventory::new(objects), &[&WorkloadIdentity])
+    }
+
+    fn deployment(namespace: &str, account: &str) -> Value {
+        value!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "app", "namespace": namespace},
+                "spec": {"template": {"spec": {"serviceAccountName": account,
+                         "containers": [{"name": "c", "image": "registry.example/c:1"}]}}}})
+    }
+
+    fn cluster_binding(name: &str, role: &str, subject: Value) -> Value {
+        value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": name},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                            "name": role},
+                "subjects": [subject]})
+    }
+
+    #[test]
+    fn grants_of_shared_groups_and_own_bindings_combine() {
+        let findings = run(vec![
+            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                    "metadata": {"name": "secret-reader"},
+                    "rules": [{"apiGroups": [""], "resources": ["secrets"],
+                               "verbs": ["get", "list"]}]}),
+            // Every service account reads secrets; one namespace's accounts are admins.
+            cluster_binding(
+                "all-accounts-read-secrets",
+                "secret-reader",
+                value!({"kind": "Group", "name": "system:serviceaccounts",
+                        "apiGroup": "rbac.authorization.k8s.io"}),
+            ),
+            cluster_binding(
+                "team-a-admins",
+                "cluster-admin",
+                value!({"kind": "Group", "name": "system:serviceaccounts:team-a",
+                        "apiGroup": "rbac.authorization.k8s.io"}),
+            ),
+            deployment("team-a", "builder"),
+            deployment("team-b", "builder"),
+            deployment("team-c", "runner"),
+        ]);
+        let message = |namespace: &str| {
+            findings
+                .iter()
+                .find(|f| f.object.namespace.as_deref() == Some(namespace))
+                .map(|f| (f.severity, f.message.clone()))
+        };
+        let (severity, text) = message("team-a").expect("team-a is reported");
+        assert_eq!(severity, Severity::Critical);
+        assert!(
+            text.contains("`team-a/builder`, which is cluster-admin equivalent"),
+            "{text}"
+        );
+        for namespace in ["team-b", "team-c"] {
+            let (severity, text) = message(namespace).expect("reported");
+            assert_eq!(severity, Severity::High);
+            assert!(
+                text.contains("cluster-wide via ClusterRoleBinding all-accounts-read-secrets"),
+                "{text}"
+            );
+            assert!(!text.contains("cluster-admin"), "{text}");
+        }
+        assert_eq!(findings.len(), 3);
+    }
+}
