@@ -216,6 +216,26 @@ impl Finding {
     }
 }
 
+/// Run one rule over objects built from `values` (tests).
+#[cfg(test)]
+pub(crate) fn check_values(
+    values: Vec<palisade_model::Value>,
+    rule: &'static dyn Rule,
+) -> Vec<Finding> {
+    let objects = values
+        .into_iter()
+        .map(|v| {
+            Object::new(
+                v,
+                "t.yaml".into(),
+                0,
+                palisade_model::PositionTree::default(),
+            )
+        })
+        .collect();
+    check(&Inventory::new(objects), &[rule])
+}
+
 /// Objects checked by one task: enough to amortize scheduling, few enough to balance cores.
 const OBJECTS_PER_PART: usize = 256;
 

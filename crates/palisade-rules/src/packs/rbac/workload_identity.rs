@@ -257,16 +257,11 @@ fn risks_granted(model: &Model<'_>, binding: usize) -> Vec<(&'static str, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::check;
     use crate::finding::Finding;
-    use palisade_model::{Object, PositionTree, value};
+    use palisade_model::value;
 
     fn run(values: Vec<Value>) -> Vec<Finding> {
-        let objects = values
-            .into_iter()
-            .map(|v| Object::new(v, "t.yaml".into(), 0, PositionTree::default()))
-            .collect();
-        check(&Inventory::new(objects), &[&WorkloadIdentity])
+        crate::engine::check_values(values, &WorkloadIdentity)
     }
 
     fn deployment(namespace: &str, account: &str) -> Value {

@@ -175,16 +175,10 @@ impl Rule for ExposedWorkload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::check;
-    use palisade_model::PositionTree;
     use palisade_model::value;
 
     fn run(values: Vec<Value>) -> Vec<Finding> {
-        let objects = values
-            .into_iter()
-            .map(|v| Object::new(v, "t.yaml".into(), 0, PositionTree::default()))
-            .collect();
-        check(&Inventory::new(objects), &[&ExposedWorkload])
+        crate::engine::check_values(values, &ExposedWorkload)
     }
 
     fn service(name: &str, spec: Value) -> Value {

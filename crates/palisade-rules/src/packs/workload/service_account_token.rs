@@ -291,17 +291,11 @@ impl Rule for ServiceAccountToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::check;
     use crate::finding::Finding;
-    use palisade_model::PositionTree;
     use palisade_model::value;
 
     fn run(values: Vec<Value>) -> Vec<Finding> {
-        let objects = values
-            .into_iter()
-            .map(|v| Object::new(v, "t.yaml".into(), 0, PositionTree::default()))
-            .collect();
-        check(&Inventory::new(objects), &[&ServiceAccountToken])
+        crate::engine::check_values(values, &ServiceAccountToken)
     }
 
     fn deployment(name: &str, spec: Value) -> Value {
