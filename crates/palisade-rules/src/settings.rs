@@ -544,11 +544,8 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
             Some((ns.name(), label.parse::<Profile>().ok()?))
         })
         .collect();
-    let mut outcome = Outcome {
-        findings: Vec::with_capacity(findings.len()),
-        ..Outcome::default()
-    };
-    for mut finding in findings {
+    // Why a finding is set aside, if it is; severities are adjusted on the way.
+    let mut decide = |finding: &mut Finding| -> Option<SuppressedBy> {
         let namespace = if finding.object.kind == "Namespace" {
             Some(finding.object.name.as_str())
         } else {
@@ -561,50 +558,51 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
         match profile.adjustment(finding.rule.code) {
             Adjustment::Keep => {}
             Adjustment::Severity(level) => finding.severity = level,
-            Adjustment::Off => {
-                outcome.suppressed.push(Suppressed {
-                    finding,
-                    by: SuppressedBy::Profile(profile),
-                });
-                continue;
-            }
+            Adjustment::Off => return Some(SuppressedBy::Profile(profile)),
         }
         // An explicit setting in `.palisade.yaml` wins over the profile.
         if let Some(level) = settings.severity.get(finding.rule.code) {
             finding.severity = *level;
         }
         for e in &mut expired {
-            if e.exception.matches(&finding) {
+            if e.exception.matches(finding) {
                 e.matched += 1;
             }
         }
-        if let Some(exception) = active.iter().find(|e| e.matches(&finding)) {
-            outcome.suppressed.push(Suppressed {
-                finding,
-                by: SuppressedBy::Exception(exception.clone()),
-            });
-            continue;
+        if let Some(exception) = active.iter().find(|e| e.matches(finding)) {
+            return Some(SuppressedBy::Exception(exception.clone()));
         }
-        let inline_match = finding
-            .location
-            .as_ref()
-            .filter(|_| !inline.is_empty())
-            .and_then(|location| {
-                let (codes, reason) = inline.get(&(&*finding.object, &*location.file))?;
-                codes
-                    .iter()
-                    .any(|c| matches_rule(c, finding.rule))
-                    .then(|| reason.clone())
-            });
-        if let Some(reason) = inline_match {
-            outcome.suppressed.push(Suppressed {
-                finding,
-                by: SuppressedBy::Inline { reason },
-            });
-            continue;
-        }
-        outcome.findings.push(finding);
-    }
+        let location = finding.location.as_ref().filter(|_| !inline.is_empty())?;
+        let (codes, reason) = inline.get(&(&*finding.object, &*location.file))?;
+        codes
+            .iter()
+            .any(|c| matches_rule(c, finding.rule))
+            .then(|| SuppressedBy::Inline {
+                reason: reason.clone(),
+            })
+    };
+    // Findings stay where they are; only the suppressed ones move (a copy of hundreds of
+    // thousands of findings would cost as much memory again).
+    let mut findings = findings;
+    let mut reasons = Vec::new();
+    let set_aside: Vec<Finding> = findings
+        .extract_if(.., |finding| match decide(finding) {
+            Some(by) => {
+                reasons.push(by);
+                true
+            }
+            None => false,
+        })
+        .collect();
+    let mut outcome = Outcome {
+        suppressed: set_aside
+            .into_iter()
+            .zip(reasons)
+            .map(|(finding, by)| Suppressed { finding, by })
+            .collect(),
+        findings,
+        ..Outcome::default()
+    };
     outcome.expired = expired;
     outcome
 }
