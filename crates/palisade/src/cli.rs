@@ -16,7 +16,14 @@ Exit codes:
   0  nothing at or above --fail-on
   1  at least one finding at or above --fail-on
   2  an input could not be read or parsed, or the settings are invalid
-     (everything that could be scanned is still reported)";
+     (everything that could be scanned is still reported)
+
+Environment:
+  NO_COLOR=1            no colour in text output
+  PALISADE_TIMINGS=1    print the time and memory of each phase on stderr
+                        (=rules: also each whole-inventory rule)
+  PALISADE_THP=1        keep transparent huge pages (turned off by default: on the
+                        machines measured they slow large scans down)";
 
 const PSS_EXAMPLES: &str = "\
 Examples:
