@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 /// lookups build no strings, and every hit is checked against the object itself.
 type Hashed = HashMap<u64, Vec<usize>>;
 
-fn hash_of(value: impl Hash) -> u64 {
+/// The key of a hashed index: the same for equal values within a process, with no strings
+/// built. Lookups through such an index must check each hit against the object itself.
+pub fn index_key(value: impl Hash) -> u64 {
     BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
 }
 
@@ -48,7 +50,11 @@ impl Inventory {
             }
             inventory
                 .by_key
-                .entry(hash_of((object.kind(), object.namespace(), object.name())))
+                .entry(index_key((
+                    object.kind(),
+                    object.namespace(),
+                    object.name(),
+                )))
                 .or_default()
                 .push(index);
         }
@@ -93,7 +99,7 @@ impl Inventory {
     /// The last one wins when the input repeats an object, as `kubectl apply` would.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
         self.by_key
-            .get(&hash_of((kind, namespace, name)))?
+            .get(&index_key((kind, namespace, name)))?
             .iter()
             .rev()
             .map(|&i| &self.objects[i])
@@ -110,14 +116,14 @@ impl Inventory {
                 };
                 let namespace = object.namespace();
                 by_namespace
-                    .entry(hash_of(namespace))
+                    .entry(index_key(namespace))
                     .or_default()
                     .push(index);
                 let labels = metadata.get("labels").and_then(crate::Value::as_object);
                 for (key, value) in labels.into_iter().flatten() {
                     if let Some(value) = label_text(value) {
                         by_label
-                            .entry(hash_of((namespace, key, value.as_ref())))
+                            .entry(index_key((namespace, key, value.as_ref())))
                             .or_default()
                             .push(index);
                     }
@@ -137,8 +143,8 @@ impl Inventory {
         let (by_namespace, by_label) = self.pods();
         // A required `key=value` narrows the candidates to the objects carrying it.
         let candidates = match selector.required_pair() {
-            Some((key, value)) => by_label.get(&hash_of((namespace, key, value))),
-            None => by_namespace.get(&hash_of(namespace)),
+            Some((key, value)) => by_label.get(&index_key((namespace, key, value))),
+            None => by_namespace.get(&index_key(namespace)),
         };
         candidates
             .into_iter()

@@ -33,6 +33,7 @@ pub use policy::{Peer, Policy, PolicyRule};
 pub use ports::{NamedPort, PortSet, PortSpec, PortValue, Protocol};
 
 use ipnet::IpNet;
+use palisade_model::inventory::index_key;
 use palisade_model::selector::label_text;
 use palisade_model::{Inventory, LabelSelector, Object};
 use palisade_model::{Map, Value};
@@ -382,11 +383,6 @@ fn namespace_labels_of(name: &str, declared: Option<&Object>) -> Map {
     labels
 }
 
-fn label_hash(namespace: &str, key: &str, value: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one((namespace, key, value))
-}
-
 impl<'a> Network<'a> {
     /// Build the network view of an inventory.
     pub fn build(inventory: &'a Inventory) -> Self {
@@ -442,7 +438,11 @@ impl<'a> Network<'a> {
             for (key, value) in workload.labels {
                 if let Some(value) = label_text(value) {
                     workloads_by_label
-                        .entry(label_hash(&workload.namespace, key, &value))
+                        .entry(index_key((
+                            workload.namespace.as_str(),
+                            key,
+                            value.as_ref(),
+                        )))
                         .or_default()
                         .push(index);
                 }
@@ -554,7 +554,7 @@ impl<'a> Network<'a> {
         let candidates = match selector.and_then(LabelSelector::required_pair) {
             Some((key, value)) => self
                 .workloads_by_label
-                .get(&label_hash(namespace, key, value)),
+                .get(&index_key((namespace, key, value))),
             None => self.workloads_by_namespace.get(namespace),
         };
         candidates
