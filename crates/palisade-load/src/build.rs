@@ -17,6 +17,7 @@ use palisade_model::{DuplicateKey, PositionTree, Span};
 use palisade_model::{Map, Value};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A document as built from the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +28,7 @@ pub(crate) struct Document {
 }
 
 enum Key {
-    Name(Box<str>),
+    Name(Arc<str>),
     Merge,
 }
 
@@ -266,10 +267,10 @@ impl Builder<'_> {
             let key = if style == ScalarStyle::Plain && &*text == "<<" && !is_str_tag(tag) {
                 Key::Merge
             } else {
-                Key::Name(key_string(text, style, tag).into_boxed_str())
+                Key::Name(key_string(text, style, tag))
             };
             if anchor != 0 {
-                let name: Box<str> = match &key {
+                let name: Arc<str> = match &key {
                     Key::Name(name) => name.clone(),
                     Key::Merge => "<<".into(),
                 };
@@ -314,7 +315,7 @@ impl Builder<'_> {
                 return Err(Failure::RecursiveAlias);
             };
             let name = value_key(&anchored.value).ok_or(Failure::ComplexKey)?;
-            return self.set_key(Key::Name(name.into_boxed_str()), at, nodes, bytes);
+            return self.set_key(Key::Name(name.into()), at, nodes, bytes);
         }
         let node = self.start_node(at);
         let Some(Some(anchored)) = self.anchors.get(id) else {

@@ -5,9 +5,11 @@
 
 use crate::error::Failure;
 use palisade_model::Value;
+use palisade_model::intern::shared;
 use saphyr_parser::{ScalarStyle, Tag};
 use serde_json::Number;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// What a scalar's text means.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -213,16 +215,8 @@ fn scalar_to_value(scalar: Scalar, text: Cow<'_, str>) -> Value {
         Scalar::Int(i) => Value::Number(i.into()),
         Scalar::UInt(u) => Value::Number(u.into()),
         Scalar::Float(f) => float_value(f),
-        Scalar::Str => Value::String(exact(text).into_boxed_str()),
+        Scalar::Str => Value::String(shared(&text)),
     }
-}
-
-/// The text as an owned string without spare capacity: the parser reserves room while it
-/// scans, and that slack would otherwise live as long as the object.
-pub(crate) fn exact(text: Cow<'_, str>) -> String {
-    let mut text = text.into_owned();
-    text.shrink_to_fit();
-    text
 }
 
 /// The core-schema suffix of an explicit tag (`str` for `!!str`), `Some("")` for any other
@@ -248,7 +242,7 @@ pub(crate) fn scalar_value(
             let scalar = resolve_plain(&text);
             Ok(scalar_to_value(scalar, text))
         }
-        None => Ok(Value::String(exact(text).into_boxed_str())),
+        None => Ok(Value::String(shared(&text))),
         Some(suffix @ ("int" | "float" | "bool" | "null")) => {
             let scalar = resolve_plain(&text);
             let fits = match (suffix, scalar) {
@@ -267,23 +261,23 @@ pub(crate) fn scalar_value(
             Ok(scalar_to_value(scalar, text))
         }
         // `!!str`, `!!binary`, `!!timestamp`, and tags go-yaml does not resolve.
-        Some(_) => Ok(Value::String(exact(text).into_boxed_str())),
+        Some(_) => Ok(Value::String(shared(&text))),
     }
 }
 
 /// The string a mapping key becomes: sigs.k8s.io/yaml turns non-string keys into their text
 /// form (`true:` → "true", `1:` → "1").
-pub(crate) fn key_string(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> String {
+pub(crate) fn key_string(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Arc<str> {
     let resolve = match core_suffix(tag) {
         None => style == ScalarStyle::Plain,
         Some(suffix) => matches!(suffix, "int" | "float" | "bool" | "null"),
     };
     if !resolve {
-        return exact(text);
+        return shared(&text);
     }
     match resolve_plain(&text) {
-        Scalar::Str => exact(text),
-        scalar => scalar_key(scalar).unwrap_or_else(|| exact(text)),
+        Scalar::Str => shared(&text),
+        scalar => scalar_key(scalar).map_or_else(|| shared(&text), |key| shared(&key)),
     }
 }
 
@@ -464,7 +458,7 @@ mod tests {
 
     #[test]
     fn keys_become_strings() {
-        let key = |t: &str| key_string(Cow::Borrowed(t), ScalarStyle::Plain, None);
+        let key = |t: &str| key_string(Cow::Borrowed(t), ScalarStyle::Plain, None).to_string();
         assert_eq!(key("true"), "true");
         assert_eq!(key("yes"), "true");
         assert_eq!(key("1"), "1");
@@ -473,7 +467,7 @@ mod tests {
         assert_eq!(key("1e6"), "1e+06");
         assert_eq!(key("~"), "null");
         assert_eq!(key("name"), "name");
-        let quoted = key_string(Cow::Borrowed("yes"), ScalarStyle::DoubleQuoted, None);
+        let quoted = key_string(Cow::Borrowed("yes"), ScalarStyle::DoubleQuoted, None).to_string();
         assert_eq!(quoted, "yes");
     }
 }

@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod diagnostics;
+pub mod intern;
 pub mod inventory;
 pub mod object;
 pub mod pointer;

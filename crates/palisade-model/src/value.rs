@@ -9,6 +9,9 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Number;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+
+use crate::intern::shared;
 
 /// A JSON value.
 #[derive(Clone, Default, PartialEq)]
@@ -17,7 +20,7 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(Number),
-    String(Box<str>),
+    String(Arc<str>),
     Array(Box<[Value]>),
     Object(Map),
 }
@@ -25,7 +28,7 @@ pub enum Value {
 /// A JSON object: entries in insertion (source) order, keys unique.
 #[derive(Clone, Default)]
 pub struct Map {
-    entries: Box<[(Box<str>, Value)]>,
+    entries: Box<[(Arc<str>, Value)]>,
 }
 
 #[doc(hidden)]
@@ -49,8 +52,8 @@ const SCAN_LIMIT: usize = 16;
 /// occurrence and takes the last value (as an ordered map's `insert` does).
 #[derive(Debug, Default)]
 pub struct MapBuilder {
-    entries: Vec<(Box<str>, Value)>,
-    index: Option<HashMap<Box<str>, usize>>,
+    entries: Vec<(Arc<str>, Value)>,
+    index: Option<HashMap<Arc<str>, usize>>,
 }
 
 impl MapBuilder {
@@ -83,7 +86,7 @@ impl MapBuilder {
 
     /// Add an entry; when the key is already present its value is replaced in place. Returns
     /// the index of the entry and whether the key was new.
-    pub fn insert(&mut self, key: Box<str>, value: Value) -> (usize, bool) {
+    pub fn insert(&mut self, key: Arc<str>, value: Value) -> (usize, bool) {
         if let Some(at) = self.position(&key) {
             self.entries[at].1 = value;
             return (at, false);
@@ -93,13 +96,13 @@ impl MapBuilder {
 
     /// Add an entry whose key the caller knows is absent (from [`MapBuilder::position`]);
     /// returns its index.
-    pub fn append(&mut self, key: Box<str>, value: Value) -> usize {
+    pub fn append(&mut self, key: Arc<str>, value: Value) -> usize {
         debug_assert!(!self.contains_key(&key));
         let at = self.entries.len();
         if let Some(index) = &mut self.index {
             index.insert(key.clone(), at);
         } else if at >= SCAN_LIMIT {
-            let mut index: HashMap<Box<str>, usize> = self
+            let mut index: HashMap<Arc<str>, usize> = self
                 .entries
                 .iter()
                 .enumerate()
@@ -180,7 +183,7 @@ impl Map {
 
     /// Set `key` to `value`: in place when present, else as a new last entry. Returns the
     /// value replaced. Rebuilds the entry list when the key is new, so meant for rare edits.
-    pub fn insert(&mut self, key: impl Into<Box<str>>, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) -> Option<Value> {
         let key = key.into();
         if let Some(slot) = self.get_mut(&key) {
             return Some(std::mem::replace(slot, value));
@@ -201,7 +204,7 @@ impl Map {
     }
 
     /// The entries, in order.
-    pub fn entries(&self) -> &[(Box<str>, Value)] {
+    pub fn entries(&self) -> &[(Arc<str>, Value)] {
         &self.entries
     }
 }
@@ -209,7 +212,7 @@ impl Map {
 /// Iterator over the entries of a [`Map`].
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    inner: std::slice::Iter<'a, (Box<str>, Value)>,
+    inner: std::slice::Iter<'a, (Arc<str>, Value)>,
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -242,15 +245,15 @@ impl<'a> IntoIterator for &'a Map {
 }
 
 impl IntoIterator for Map {
-    type Item = (Box<str>, Value);
-    type IntoIter = std::vec::IntoIter<(Box<str>, Value)>;
+    type Item = (Arc<str>, Value);
+    type IntoIter = std::vec::IntoIter<(Arc<str>, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_vec().into_iter()
     }
 }
 
-impl<K: Into<Box<str>>> FromIterator<(K, Value)> for Map {
+impl<K: Into<Arc<str>>> FromIterator<(K, Value)> for Map {
     fn from_iter<T: IntoIterator<Item = (K, Value)>>(iter: T) -> Self {
         let iter = iter.into_iter();
         let mut builder = MapBuilder::with_capacity(iter.size_hint().0);
@@ -516,14 +519,14 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => Value::Number(n),
-            serde_json::Value::String(s) => Value::String(s.into_boxed_str()),
+            serde_json::Value::String(s) => Value::String(shared(&s)),
             serde_json::Value::Array(items) => {
                 Value::Array(items.into_iter().map(Value::from).collect())
             }
             serde_json::Value::Object(map) => Value::Object(Map {
                 entries: map
                     .into_iter()
-                    .map(|(k, v)| (k.into_boxed_str(), Value::from(v)))
+                    .map(|(k, v)| (shared(&k), Value::from(v)))
                     .collect(),
             }),
         }
@@ -568,7 +571,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for Map {
         Map {
             entries: map
                 .into_iter()
-                .map(|(k, v)| (k.into_boxed_str(), Value::from(v)))
+                .map(|(k, v)| (shared(&k), Value::from(v)))
                 .collect(),
         }
     }
@@ -594,12 +597,12 @@ impl From<&str> for Value {
 
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(s.into_boxed_str())
+        Value::String(s.into())
     }
 }
 
-impl From<Box<str>> for Value {
-    fn from(s: Box<str>) -> Self {
+impl From<Arc<str>> for Value {
+    fn from(s: Arc<str>) -> Self {
         Value::String(s)
     }
 }
@@ -733,11 +736,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.into()))
+        Ok(Value::String(shared(v)))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v.into_boxed_str()))
+        Ok(Value::String(shared(&v)))
     }
 
     fn visit_none<E>(self) -> Result<Value, E> {
@@ -763,7 +766,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut builder = MapBuilder::with_capacity(access.size_hint().unwrap_or(0).min(4096));
         while let Some((key, value)) = access.next_entry::<String, Value>()? {
-            builder.insert(key.into_boxed_str(), value);
+            builder.insert(shared(&key), value);
         }
         Ok(Value::Object(builder.build()))
     }
