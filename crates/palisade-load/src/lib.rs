@@ -191,8 +191,12 @@ pub(crate) struct Batch<'t> {
 impl Batch<'_> {
     /// Parse and classify the documents in parallel and add them to `loaded` in order.
     pub(crate) fn load(&self, file: &Arc<str>, limits: &Limits, loaded: &mut Loaded) {
-        let settled: Vec<Settled> = self
-            .chunks
+        Self::add(self.parse(file, limits), loaded);
+    }
+
+    /// Parse and classify the documents in parallel, in order.
+    fn parse(&self, file: &Arc<str>, limits: &Limits) -> Vec<Settled> {
+        self.chunks
             .par_iter()
             .enumerate()
             .map(|(i, chunk)| {
@@ -201,7 +205,10 @@ impl Batch<'_> {
                 let document = u32::try_from(index).unwrap_or(u32::MAX);
                 settle(outcome, file, document, template)
             })
-            .collect();
+            .collect()
+    }
+
+    fn add(settled: Vec<Settled>, loaded: &mut Loaded) {
         loaded.objects.reserve(settled.len());
         for one in settled {
             one.add_to(loaded);

@@ -63,8 +63,9 @@ pub(crate) fn split(text: &str) -> Vec<Chunk> {
     let mut open = Open::new(0, 0, false);
     let mut pos = 0;
     let mut line_no: u32 = 0;
+    let mut ends = memchr::memchr_iter(b'\n', bytes);
     while pos < bytes.len() {
-        let eol = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
+        let eol = ends.next().unwrap_or(bytes.len());
         let next = (eol + 1).min(bytes.len());
         let line = &bytes[pos..eol];
         if is_marker(line, b'-') {

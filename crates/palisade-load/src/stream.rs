@@ -39,14 +39,86 @@ fn utf8(bytes: &[u8], offset: usize) -> Result<&str, Failure> {
     std::str::from_utf8(bytes).map_err(|e| Failure::NotUtf8(offset + e.valid_up_to()))
 }
 
+/// One block of the input, split into documents: the complete ones are parsed while the next
+/// block is read.
+struct Block {
+    buffer: Vec<u8>,
+    eof: bool,
+    /// Bytes of the input before `buffer`.
+    offset: usize,
+    /// Bytes at the start of `buffer` that are no document (a byte-order mark).
+    skip: usize,
+    /// Bytes of `buffer` holding whole lines (all of it at the end of the input).
+    usable: usize,
+    /// Documents of `buffer[skip..usable]`; the last one may go on in the next block.
+    chunks: Vec<split::Chunk>,
+}
+
+impl Block {
+    fn new(buffer: Vec<u8>, eof: bool, offset: usize) -> Result<Self, Failure> {
+        // Only whole lines, so that no marker line is judged on a part of it.
+        let usable = if eof {
+            buffer.len()
+        } else {
+            buffer
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+        };
+        let text = utf8(&buffer[..usable], offset)?;
+        let skip = if offset == 0 && text.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        let chunks = split::split(&text[skip..]);
+        Ok(Self {
+            buffer,
+            eof,
+            offset,
+            skip,
+            usable,
+            chunks,
+        })
+    }
+
+    fn text(&self) -> &str {
+        // Checked in `new`.
+        std::str::from_utf8(&self.buffer[self.skip..self.usable]).unwrap_or_default()
+    }
+
+    /// The documents that end in this block, and where the rest (the last document, which
+    /// may go on) starts in `text` and on which line of it.
+    fn complete(&self) -> (&[split::Chunk], usize, u32) {
+        match self.chunks.split_last() {
+            _ if self.eof => (&self.chunks[..], self.usable - self.skip, 0),
+            Some((last, complete)) => (complete, last.start, last.line),
+            None => (&self.chunks[..], 0, 0),
+        }
+    }
+
+    /// The block after this one: the unfinished rest of this block and at least as many new
+    /// bytes as it keeps, so a huge document is scanned a few times only.
+    fn next(&self, reader: &mut impl Read, block: usize) -> Result<Self, Failure> {
+        let (_, rest, _) = self.complete();
+        let consumed = self.skip + rest;
+        let kept = &self.buffer[consumed..];
+        let want = block.max(kept.len());
+        let mut buffer = Vec::with_capacity(kept.len() + want);
+        buffer.extend_from_slice(kept);
+        let eof = fill(reader, &mut buffer, want)?;
+        Self::new(buffer, eof, self.offset + consumed)
+    }
+}
+
 pub(crate) fn load_blocks(
-    mut reader: impl Read,
+    mut reader: impl Read + Send,
     file: &Arc<str>,
     limits: &Limits,
     block: usize,
 ) -> Result<Loaded, Failure> {
     let mut buffer = Vec::new();
-    let mut eof = fill(&mut reader, &mut buffer, block)?;
+    let eof = fill(&mut reader, &mut buffer, block)?;
     let start = match std::str::from_utf8(&buffer) {
         Ok(text) => text,
         Err(e) => utf8(&buffer[..e.valid_up_to()], 0)?,
@@ -63,52 +135,30 @@ pub(crate) fn load_blocks(
         files: 1,
         ..Loaded::default()
     };
-    // Bytes of the input before `buffer`, lines before it, documents before it.
-    let mut offset = 0;
+    // Lines and documents of the input before the current block's text.
     let mut first_line: u32 = 0;
     let mut first_document = 0;
+    let mut current = Block::new(buffer, eof, 0)?;
     loop {
-        // Only whole lines, so that no marker line is judged on a part of it.
-        let usable = if eof {
-            buffer.len()
-        } else {
-            buffer
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1)
-        };
-        let text = utf8(&buffer[..usable], offset)?;
-        let skip = if offset == 0 && text.starts_with(BOM) {
-            BOM.len()
-        } else {
-            0
-        };
-        let text = &text[skip..];
-        let chunks = split::split(text);
-        // The last document may go on in the next block.
-        let (complete, rest, rest_line) = match chunks.split_last() {
-            _ if eof => (&chunks[..], text.len(), 0),
-            Some((last, complete)) => (complete, last.start, last.line),
-            None => (&chunks[..], 0, 0),
-        };
+        let (complete, _, rest_line) = current.complete();
         let batch = Batch {
-            text,
+            text: current.text(),
             chunks: complete,
             first_line,
             first_document,
         };
-        batch.load(file, limits, &mut loaded);
-        if eof {
+        // Parse this block's documents while the next block is read and split.
+        let (settled, next) = rayon::join(
+            || batch.parse(file, limits),
+            || (!current.eof).then(|| current.next(&mut reader, block)),
+        );
+        Batch::add(settled, &mut loaded);
+        let Some(next) = next else {
             return Ok(loaded);
-        }
+        };
         first_document += complete.len();
         first_line = first_line.saturating_add(rest_line);
-        let consumed = skip + rest;
-        buffer.drain(..consumed);
-        offset += consumed;
-        // Read at least as much as is kept, so a huge document is scanned a few times only.
-        let want = block.max(buffer.len());
-        eof = fill(&mut reader, &mut buffer, want)?;
+        current = next?;
     }
 }
 
