@@ -8,7 +8,8 @@ use crate::pss::Version;
 use crate::rbac;
 use palisade_model::{Inventory, Object};
 use rayon::prelude::*;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// What rules may consult besides the objects: choices that change how a check evaluates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,8 @@ struct Views<'a> {
     inventory: &'a Inventory,
     network: OnceLock<Network<'a>>,
     rbac: OnceLock<rbac::Model<'a>>,
+    /// Per-object results that several rules ask for, keyed by the object's address.
+    weakness: Mutex<HashMap<usize, Option<Finding>>>,
 }
 
 impl<'a> Views<'a> {
@@ -59,6 +62,7 @@ impl<'a> Views<'a> {
             inventory,
             network: OnceLock::new(),
             rbac: OnceLock::new(),
+            weakness: Mutex::default(),
         }
     }
 }
@@ -68,6 +72,7 @@ trait Shared: Sync {
     fn inventory(&self) -> &Inventory;
     fn network(&self) -> &Network<'_>;
     fn rbac(&self) -> &rbac::Model<'_>;
+    fn weakness(&self, object: &Object, find: &dyn Fn() -> Option<Finding>) -> Option<Finding>;
 }
 
 impl Shared for Views<'_> {
@@ -81,6 +86,26 @@ impl Shared for Views<'_> {
 
     fn rbac(&self) -> &rbac::Model<'_> {
         self.rbac.get_or_init(|| rbac::Model::build(self.inventory))
+    }
+
+    fn weakness(&self, object: &Object, find: &dyn Fn() -> Option<Finding>) -> Option<Finding> {
+        let key = std::ptr::from_ref(object) as usize;
+        let known = |memo: &Mutex<HashMap<usize, Option<Finding>>>| {
+            memo.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&key)
+                .cloned()
+        };
+        if let Some(found) = known(&self.weakness) {
+            return found;
+        }
+        // Found outside the lock; two rules asking at once may both work it out.
+        let found = find();
+        self.weakness
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, found.clone());
+        found
     }
 }
 
@@ -164,6 +189,15 @@ impl<'r> Sink<'r> {
         match self.shared_for(inventory) {
             Some(shared) => Cached::Shared(shared.rbac()),
             None => Cached::Owned(rbac::Model::build(inventory)),
+        }
+    }
+
+    /// `find()` for `object`, worked out once per check for all the rules that ask (the
+    /// workload rules' worst finding on an exposed workload, for WL040 and NP008).
+    pub fn weakness(&self, object: &Object, find: impl Fn() -> Option<Finding>) -> Option<Finding> {
+        match self.shared {
+            Some(shared) => shared.weakness(object, &find),
+            None => find(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! WL040: a Service exposes workloads outside the cluster (NodePort, LoadBalancer or
 //! externalIPs), rated by how weak the workloads it selects are.
 
-use crate::engine::Sink;
+use crate::engine::{Context, Sink};
 use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::registry::all_rules;
@@ -103,6 +103,10 @@ fn selected<'a>(inventory: &'a Inventory, service: &Object) -> Vec<&'a Object> {
 /// The most severe high or critical finding the other workload rules report on `workload`
 /// ("exposed and weak"); shared with NP008, which follows Ingresses and routes.
 pub fn weakness(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
+    sink.weakness(workload, || worst_finding(workload, sink.context()))
+}
+
+fn worst_finding(workload: &Object, context: &Context) -> Option<Finding> {
     let mut findings = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
@@ -111,7 +115,7 @@ pub fn weakness(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
         }
         rule.check_object(
             workload,
-            &mut Sink::with_context(meta, &mut findings, sink.context()),
+            &mut Sink::with_context(meta, &mut findings, context),
         );
     }
     findings
