@@ -162,39 +162,89 @@ const TEMPLATE_KINDS: [&str; 6] = [
 ];
 
 /// Where an object keeps its pod: found once per object and kept with it, so that the
-/// workload view costs a few map lookups and no string building.
+/// workload view costs a few indexed steps and no string building or key search.
 #[derive(Debug, Clone)]
 pub(crate) struct Shape {
-    spec_path: &'static str,
-    meta_path: &'static str,
-    /// Each container's list, index in it, and JSON Pointer.
-    containers: Box<[(ContainerKind, u32, Box<str>)]>,
+    spec: Route,
+    meta: Route,
+    /// Each container's list (by its entry in the pod spec), index in it, and JSON Pointer.
+    containers: Box<[(ContainerKind, u32, u32, Box<str>)]>,
+}
+
+/// The way from the root of an object to a nested value: a JSON Pointer of map keys and, for
+/// each of its segments, the index of that key's entry in its map.
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    path: &'static str,
+    steps: [u32; MAX_DEPTH],
+}
+
+/// The deepest pod location (`/spec/jobTemplate/spec/template/spec`).
+const MAX_DEPTH: usize = 5;
+
+impl Route {
+    fn new(root: &Value, path: &'static str) -> Self {
+        let mut steps = [u32::MAX; MAX_DEPTH];
+        let mut value = Some(root);
+        for (step, key) in steps.iter_mut().zip(path.split('/').skip(1)) {
+            let map = value.and_then(Value::as_object);
+            let at = map.and_then(|map| map.entries().iter().position(|(k, _)| &**k == key));
+            *step = at.and_then(|at| u32::try_from(at).ok()).unwrap_or(u32::MAX);
+            value = map.zip(at).map(|(map, at)| &map.entries()[at].1);
+        }
+        Self { path, steps }
+    }
+
+    /// The value at the end of the route; each step checks that its entry still has the key
+    /// expected, and the pointer is followed by name if one does not.
+    fn follow<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        let mut value = root;
+        for (&step, key) in self.steps.iter().zip(self.path.split('/').skip(1)) {
+            let entry = value
+                .as_object()
+                .and_then(|map| map.entries().get(usize::try_from(step).ok()?));
+            match entry {
+                Some((k, next)) if &**k == key => value = next,
+                _ => return pointer::get(root, self.path),
+            }
+        }
+        Some(value)
+    }
 }
 
 impl Shape {
     fn of(object: &Object) -> Option<Self> {
         let (spec_path, meta_path) = pod_spec_location(object)?;
-        let pod_spec = object.get(spec_path)?.as_object()?;
+        let spec = Route::new(&object.value, spec_path);
+        let pod_spec = spec.follow(&object.value)?.as_object()?;
         let mut containers = Vec::new();
         for kind in [
             ContainerKind::Init,
             ContainerKind::Regular,
             ContainerKind::Ephemeral,
         ] {
-            let Some(list) = pod_spec.get(kind.field()).and_then(Value::as_array) else {
+            let Some(at) = pod_spec
+                .entries()
+                .iter()
+                .position(|(k, _)| &**k == kind.field())
+            else {
                 continue;
             };
+            let Some(list) = pod_spec.entries()[at].1.as_array() else {
+                continue;
+            };
+            let at = u32::try_from(at).unwrap_or(u32::MAX);
             for (index, item) in list.iter().enumerate() {
                 if item.is_object() {
                     let path = format!("{spec_path}/{}/{index}", kind.field());
                     let index = u32::try_from(index).unwrap_or(u32::MAX);
-                    containers.push((kind, index, path.into_boxed_str()));
+                    containers.push((kind, at, index, path.into_boxed_str()));
                 }
             }
         }
         Some(Self {
-            spec_path,
-            meta_path,
+            spec,
+            meta: Route::new(&object.value, meta_path),
             containers: containers.into_boxed_slice(),
         })
     }
@@ -239,7 +289,7 @@ impl Object {
     /// `app()` needs it for every finding.
     pub fn pod_metadata(&self) -> Option<&Map> {
         let shape = self.shape()?;
-        self.get(shape.meta_path).and_then(Value::as_object)
+        shape.meta.follow(&self.value).and_then(Value::as_object)
     }
 
     fn shape(&self) -> Option<&Shape> {
@@ -249,14 +299,20 @@ impl Object {
     /// The workload view of this object, if it carries a pod spec.
     pub fn workload(&self) -> Option<Workload<'_>> {
         let shape = self.shape()?;
-        let pod_spec = self.get(shape.spec_path)?.as_object()?;
-        let pod_metadata = self.get(shape.meta_path).and_then(Value::as_object);
+        let pod_spec = shape.spec.follow(&self.value)?.as_object()?;
+        let pod_metadata = shape.meta.follow(&self.value).and_then(Value::as_object);
         let containers = shape
             .containers
             .iter()
-            .filter_map(|(kind, index, path)| {
-                let list = pod_spec.get(kind.field())?.as_array()?;
-                let spec = list.get(usize::try_from(*index).ok()?)?.as_object()?;
+            .filter_map(|(kind, at, index, path)| {
+                let list = match pod_spec.entries().get(usize::try_from(*at).ok()?) {
+                    Some((key, list)) if &**key == kind.field() => list,
+                    _ => pod_spec.get(kind.field())?,
+                };
+                let spec = list
+                    .as_array()?
+                    .get(usize::try_from(*index).ok()?)?
+                    .as_object()?;
                 Some(Container {
                     name: spec.get("name").and_then(Value::as_str).unwrap_or(""),
                     kind: *kind,
@@ -267,9 +323,9 @@ impl Object {
             .collect();
         Some(Workload {
             pod_spec,
-            pod_spec_path: shape.spec_path,
+            pod_spec_path: shape.spec.path,
             pod_metadata,
-            pod_metadata_path: shape.meta_path,
+            pod_metadata_path: shape.meta.path,
             containers,
         })
     }
@@ -316,6 +372,24 @@ mod tests {
         assert_eq!(o.workload().expect("workload").containers.len(), 1);
         let cm = object(value!({"apiVersion": "v1", "kind": "ConfigMap", "data": {}}));
         assert!(cm.workload().is_none());
+    }
+
+    #[test]
+    fn routes_follow_keys_by_index_and_fall_back_to_names() {
+        let value = value!({"kind": "Deployment", "spec": {"replicas": 1, "template": {
+            "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c"}]}}}});
+        let route = Route::new(&value, "/spec/template/spec");
+        assert_eq!(&route.steps[..3], &[1, 1, 1]);
+        assert_eq!(route.follow(&value), value.pointer("/spec/template/spec"));
+        // The same route over a value whose keys sit elsewhere still finds the map.
+        let moved = value!({"spec": {"template": {"spec": {"x": 1}}, "replicas": 1}});
+        assert_eq!(route.follow(&moved), moved.pointer("/spec/template/spec"));
+        let missing = value!({"spec": {"replicas": 1}});
+        assert_eq!(route.follow(&missing), None);
+        assert_eq!(
+            Route::new(&missing, "/spec/template/spec").follow(&missing),
+            None
+        );
     }
 
     #[test]
