@@ -206,9 +206,9 @@ fn result(finding: &Finding, rule_index: Option<usize>, by: Option<&SuppressedBy
         "apiVersion".into(),
         finding.object.api_version.clone().into(),
     );
-    properties.insert("jsonPointer".into(), finding.path.clone().into());
+    properties.insert("jsonPointer".into(), finding.path.as_str().into());
     if let Some(container) = &finding.container {
-        properties.insert("container".into(), container.clone().into());
+        properties.insert("container".into(), container.as_str().into());
     }
     if let Some(app) = &finding.app {
         properties.insert("app".into(), app.as_ref().into());

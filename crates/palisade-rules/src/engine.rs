@@ -6,6 +6,7 @@ use crate::meta::{Rule, RuleMeta};
 use crate::netpol::Network;
 use crate::pss::Version;
 use crate::rbac;
+use palisade_model::intern::Text;
 use palisade_model::{Inventory, Object};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -215,11 +216,10 @@ impl<'r> Sink<'r> {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Finding {
-        let mut path = path.into();
-        let mut message = message.into();
-        // `format!` over-allocates; findings are kept until the report is written.
-        path.shrink_to_fit();
-        message.shrink_to_fit();
+        // Findings are kept until the report is written, and many repeat a message or a
+        // path: they share one copy of each.
+        let path = Text::from(path.into());
+        let message = Text::from(message.into());
         let location = object.location(&path);
         self.findings.push(Finding {
             rule: self.rule,
@@ -240,7 +240,7 @@ impl<'r> Sink<'r> {
 
 impl Finding {
     pub fn in_container(&mut self, name: &str) -> &mut Self {
-        self.container = Some(name.to_string());
+        self.container = Some(Text::new(name));
         self
     }
 

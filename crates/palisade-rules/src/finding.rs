@@ -1,6 +1,7 @@
 //! A finding: one rule, one object, one field, with its location.
 
 use crate::meta::{RuleMeta, Severity};
+use palisade_model::intern::Text;
 use palisade_model::{Location, ObjectRef};
 use std::sync::Arc;
 
@@ -8,12 +9,12 @@ use std::sync::Arc;
 pub struct Finding {
     pub rule: &'static RuleMeta,
     pub severity: Severity,
-    pub message: String,
+    pub message: Text,
     /// The object, shared with every other finding on it.
     pub object: Arc<ObjectRef>,
-    pub container: Option<String>,
+    pub container: Option<Text>,
     /// JSON Pointer (RFC 6901) to the offending field, relative to the object.
-    pub path: String,
+    pub path: Text,
     pub location: Option<Location>,
     /// Other places that matter (e.g. the first occurrence of a duplicate key).
     pub related: Vec<(String, Location)>,
