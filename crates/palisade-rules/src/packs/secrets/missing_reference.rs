@@ -292,55 +292,57 @@ struct Present<'a> {
     config_maps: HashSet<&'a str>,
 }
 
-/// Objects of one kind in one namespace (`None`: objects without a namespace).
-fn of_kind_in<'a>(
-    inventory: &'a Inventory,
-    kind: &'static str,
-    namespace: Option<&'a str>,
-) -> Box<dyn Iterator<Item = &'a Object> + 'a> {
-    match namespace {
-        Some(ns) => Box::new(
-            inventory
-                .in_namespace(ns)
-                .filter(move |object| object.kind() == kind),
-        ),
-        None => Box::new(
-            inventory
-                .of_kind(kind)
-                .filter(|object| object.namespace().is_none()),
-        ),
-    }
-}
+/// Kinds whose objects make a Secret or ConfigMap present.
+const PRODUCERS: [&str; 5] = [
+    "Secret",
+    "ConfigMap",
+    "ExternalSecret",
+    "SealedSecret",
+    "Certificate",
+];
 
 fn present<'a>(inventory: &'a Inventory, namespace: Option<&'a str>) -> Option<Present<'a>> {
+    // One pass over the namespace's objects (`None`: over the objects of each kind without a
+    // namespace); objects that produce Secrets count once the namespace is known to be in scope.
+    let objects: Box<dyn Iterator<Item = &'a Object> + 'a> = match namespace {
+        Some(ns) => Box::new(inventory.in_namespace(ns)),
+        None => Box::new(
+            PRODUCERS
+                .iter()
+                .flat_map(|kind| inventory.of_kind(kind))
+                .filter(|object| object.namespace().is_none()),
+        ),
+    };
     let mut found = Present::default();
-    for object in of_kind_in(inventory, "Secret", namespace) {
-        found.secrets.insert(object.name());
+    let mut producers = Vec::new();
+    for object in objects {
+        match object.kind() {
+            "Secret" => {
+                found.secrets.insert(object.name());
+            }
+            "ConfigMap" => {
+                found.config_maps.insert(object.name());
+            }
+            "ExternalSecret" | "SealedSecret" | "Certificate" => producers.push(object),
+            _ => {}
+        }
     }
-    for object in of_kind_in(inventory, "ConfigMap", namespace) {
-        found.config_maps.insert(object.name());
-    }
-    let declared = namespace.is_some_and(|ns| inventory.get("Namespace", None, ns).is_some());
-    if found.secrets.is_empty() && found.config_maps.is_empty() && !declared {
+    // Asked only when the namespace has no Secret or ConfigMap of its own.
+    let declared = || namespace.is_some_and(|ns| inventory.get("Namespace", None, ns).is_some());
+    if found.secrets.is_empty() && found.config_maps.is_empty() && !declared() {
         return None;
     }
-    for object in of_kind_in(inventory, "ExternalSecret", namespace) {
-        let target = object
-            .get("/spec/target/name")
-            .and_then(Value::as_str)
-            .unwrap_or(object.name());
-        found.secrets.insert(target);
-    }
-    for object in of_kind_in(inventory, "SealedSecret", namespace) {
-        let target = object
-            .get("/spec/template/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or(object.name());
-        found.secrets.insert(target);
-    }
-    for object in of_kind_in(inventory, "Certificate", namespace) {
-        if let Some(target) = object.get("/spec/secretName").and_then(Value::as_str) {
-            found.secrets.insert(target);
+    for object in producers {
+        let target = match object.kind() {
+            "ExternalSecret" => object.get("/spec/target/name"),
+            "SealedSecret" => object.get("/spec/template/metadata/name"),
+            _ => object.get("/spec/secretName"),
+        };
+        let target = target.and_then(Value::as_str);
+        if object.kind() == "Certificate" {
+            found.secrets.extend(target);
+        } else {
+            found.secrets.insert(target.unwrap_or(object.name()));
         }
     }
     found.config_maps.extend(CLUSTER_CONFIG_MAPS);
@@ -356,6 +358,8 @@ impl Rule for MissingReference {
         let mut cache: Vec<(Option<&str>, Option<Present<'_>>)> = Vec::new();
         let mut positions: std::collections::HashMap<Option<&str>, usize> =
             std::collections::HashMap::new();
+        // Objects of a namespace usually come together: the last one's entry, without hashing.
+        let mut last: Option<(Option<&str>, usize)> = None;
         for object in inventory.objects() {
             let Some(workload) = object.workload() else {
                 continue;
@@ -365,10 +369,17 @@ impl Rule for MissingReference {
                 continue;
             }
             let namespace = object.namespace();
-            let index = *positions.entry(namespace).or_insert_with(|| {
-                cache.push((namespace, present(inventory, namespace)));
-                cache.len() - 1
-            });
+            let index = match last {
+                Some((previous, index)) if previous == namespace => index,
+                _ => {
+                    let index = *positions.entry(namespace).or_insert_with(|| {
+                        cache.push((namespace, present(inventory, namespace)));
+                        cache.len() - 1
+                    });
+                    last = Some((namespace, index));
+                    index
+                }
+            };
             let Some(present) = &cache[index].1 else {
                 continue;
             };
