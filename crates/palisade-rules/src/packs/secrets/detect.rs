@@ -7,7 +7,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use palisade_model::{Map, Value};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// What a detector found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -566,6 +566,41 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
             .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
+/// A set of lower-case ASCII words searched for in any ASCII case, with one automaton pass
+/// instead of a search per word.
+struct AnyCase {
+    words: &'static [&'static str],
+    automaton: OnceLock<Option<AhoCorasick>>,
+}
+
+impl AnyCase {
+    const fn new(words: &'static [&'static str]) -> Self {
+        Self {
+            words,
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// Whether `text` contains one of the words in any ASCII case.
+    fn in_text(&self, text: &str) -> bool {
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .ascii_case_insensitive(true)
+                .build(self.words)
+                .ok()
+        });
+        match automaton {
+            Some(automaton) => automaton.is_match(text),
+            // Unreachable with fixed words; the same answer, one search per word.
+            None => self
+                .words
+                .iter()
+                .any(|word| contains_ignore_case(text, word)),
+        }
+    }
+}
+
 /// `text` equals one of `words` (lower-case ASCII) in any ASCII case.
 fn one_of_ignore_case(text: &str, words: &[&str]) -> bool {
     words.iter().any(|word| text.eq_ignore_ascii_case(word))
@@ -687,15 +722,13 @@ const SETTING_WORDS: &[&str] = &[
 
 /// Fragments, one of which every word announcing a credential holds (`password`, `pwd`,
 /// `apikey`, `secret`, `tokens`, `creds`): a name without any of them announces nothing.
-const CREDENTIAL_FRAGMENTS: &[&str] = &["pass", "pwd", "key", "secret", "token", "cred"];
+static CREDENTIAL_FRAGMENTS: AnyCase =
+    AnyCase::new(&["pass", "pwd", "key", "secret", "token", "cred"]);
 
 /// The kind of credential a key or flag name announces, if any.
 pub fn credential_name(name: &str) -> Option<Kind> {
     // Most names (`LOG_LEVEL`, `app.kubernetes.io/name`) hold none of the fragments.
-    if !CREDENTIAL_FRAGMENTS
-        .iter()
-        .any(|fragment| contains_ignore_case(name, fragment))
-    {
+    if !CREDENTIAL_FRAGMENTS.in_text(name) {
         return None;
     }
     let words = words(name);
@@ -805,6 +838,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "auto",
 ];
 
+static PLACEHOLDER_PART: AnyCase = AnyCase::new(PLACEHOLDER_PARTS);
+
 const PLACEHOLDER_PARTS: &[&str] = &[
     "redacted",
     "replace",
@@ -842,28 +877,27 @@ pub fn is_placeholder(value: &str) -> bool {
         || lower.clone().all(|b| b"*x.-_#?".contains(&b))
         || lower.next().is_some_and(|first| lower.all(|b| b == first))
         || one_of_ignore_case(value, PLACEHOLDER_WORDS)
-        || PLACEHOLDER_PARTS
-            .iter()
-            .any(|part| contains_ignore_case(value, part))
+        || PLACEHOLDER_PART.in_text(value)
 }
+
+/// Markers of interpolation, in any case.
+static INTERPOLATION: AnyCase = AnyCase::new(&[
+    "$(",
+    "${",
+    "{{",
+    "#{",
+    "<%",
+    "%(",
+    "env[",
+    "process.env",
+    "os.environ",
+    "getenv",
+]);
 
 /// The value comes from elsewhere at run time or render time: `$(VAR)`, `${VAR}`, `$VAR`,
 /// `{{ .Values.x }}`, `#{x}`, `<%= x %>`, `ENV['X']`.
 pub fn is_interpolated(value: &str) -> bool {
-    [
-        "$(",
-        "${",
-        "{{",
-        "#{",
-        "<%",
-        "%(",
-        "env[",
-        "process.env",
-        "os.environ",
-        "getenv",
-    ]
-    .iter()
-    .any(|marker| contains_ignore_case(value, marker))
+    INTERPOLATION.in_text(value)
         || value
             .strip_prefix('$')
             .and_then(|rest| rest.bytes().next())
