@@ -392,7 +392,9 @@ fn bearer(text: &str) -> bool {
 
 /// The detectors of [`detect_format`] that may fire on a text, as a set of bits: each detector
 /// only reports a format at an occurrence of one of its markers, so one pass of an automaton
-/// over the text finds every detector worth running and rules out all the others.
+/// over the text finds every detector worth running and rules out all the others. A new
+/// detector needs a bit and its markers here (and a case in the prefilter test), or it never
+/// runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Candidates(u16);
 
