@@ -5,7 +5,9 @@
 //! Precision comes first: placeholders, references, interpolation, paths, numbers and
 //! settings named after credentials (`TOKEN_TTL`, `SECRET_NAME`) are not credentials.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use palisade_model::{Map, Value};
+use std::sync::{LazyLock, OnceLock};
 
 /// What a detector found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,58 +390,222 @@ fn bearer(text: &str) -> bool {
     })
 }
 
+/// The detectors of [`detect_format`] that may fire on a text, as a set of bits: each detector
+/// only reports a format at an occurrence of one of its markers, so one pass of an automaton
+/// over the text finds every detector worth running and rules out all the others. A new
+/// detector needs a bit and its markers here (and a case in the prefilter test), or it never
+/// runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Candidates(u16);
+
+impl Candidates {
+    /// `-----BEGIN `: PEM private keys, and GCP service accounts (which hold one).
+    const PEM: u16 = 1 << 0;
+    const AWS: u16 = 1 << 1;
+    const GITHUB: u16 = 1 << 2;
+    const GITLAB: u16 = 1 << 3;
+    const SLACK: u16 = 1 << 4;
+    const STRIPE: u16 = 1 << 5;
+    const AZURE: u16 = 1 << 6;
+    /// `://`; a URL holds a password only with an `@` too.
+    const SCHEME: u16 = 1 << 7;
+    const AT: u16 = 1 << 8;
+    const JWT: u16 = 1 << 9;
+    const BEARER: u16 = 1 << 10;
+    /// Every detector, as if there were no prefilter.
+    #[cfg(test)]
+    const ALL: Self = Self(u16::MAX);
+
+    /// The markers, matched in any case (a superset of what the detectors match: `AKIA` also
+    /// finds `akia`, which `aws_access_key_id` then turns down).
+    const MARKERS: &'static [(&'static str, u16)] = &[
+        ("-----begin ", Self::PEM),
+        ("akia", Self::AWS),
+        ("asia", Self::AWS),
+        ("ghp_", Self::GITHUB),
+        ("gho_", Self::GITHUB),
+        ("ghu_", Self::GITHUB),
+        ("ghs_", Self::GITHUB),
+        ("ghr_", Self::GITHUB),
+        ("github_pat_", Self::GITHUB),
+        ("glpat-", Self::GITLAB),
+        ("xox", Self::SLACK),
+        ("hooks.slack.com/services/", Self::SLACK),
+        ("k_live_", Self::STRIPE),
+        // `sharedaccesskey=` holds `accesskey=`.
+        ("accountkey=", Self::AZURE),
+        ("accesskey=", Self::AZURE),
+        ("sig=", Self::AZURE),
+        ("://", Self::SCHEME),
+        ("@", Self::AT),
+        ("eyj", Self::JWT),
+        ("bearer ", Self::BEARER),
+    ];
+
+    /// The detectors that may fire on `text`.
+    fn of(text: &str) -> Self {
+        static AUTOMATON: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .build(Candidates::MARKERS.iter().map(|(marker, _)| marker))
+                .ok()
+        });
+        let Some(automaton) = AUTOMATON.as_ref() else {
+            // Unreachable with the fixed markers above; without the automaton, run everything.
+            return Self(u16::MAX);
+        };
+        let mut bits = 0;
+        // Overlapping: markers can share bytes (`glpat-----BEGIN `).
+        for found in automaton.find_overlapping_iter(text) {
+            bits |= Self::MARKERS
+                .get(found.pattern().as_usize())
+                .map_or(u16::MAX, |&(_, bit)| bit);
+        }
+        Self(bits)
+    }
+
+    fn any(self, bits: u16) -> bool {
+        self.0 & bits != 0
+    }
+
+    fn all(self, bits: u16) -> bool {
+        self.0 & bits == bits
+    }
+}
+
 /// Known credential formats anywhere in `text`, the most specific first.
 pub fn detect_format(text: &str) -> Option<Detection> {
     if text.len() < 16 {
         return None;
     }
-    if gcp_service_account(text) {
-        return Some(Detection::new(Kind::GcpServiceAccountKey));
+    match Candidates::of(text) {
+        Candidates(0) => None,
+        candidates => detect_candidates(text, candidates),
     }
-    if pem_private_key(text) {
-        return Some(Detection::new(Kind::PrivateKey));
-    }
-    let detectors: [fn(&str) -> Option<Detection>; 7] = [
-        aws_access_key_id,
-        github,
-        gitlab,
-        slack,
-        stripe,
-        azure,
-        url_credentials,
-    ];
-    if let Some(found) = detectors.iter().find_map(|detect| detect(text)) {
-        return Some(found);
-    }
-    if jwt(text) {
-        return Some(Detection::new(Kind::Jwt));
-    }
-    bearer(text).then(|| Detection::new(Kind::BearerToken))
 }
 
-/// The words of a key or flag name, lower case: `dbPassword` → `db`, `password`.
-fn words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
+/// [`detect_format`] running only the detectors in `candidates`, in the same order.
+fn detect_candidates(text: &str, candidates: Candidates) -> Option<Detection> {
+    if candidates.any(Candidates::PEM) {
+        if gcp_service_account(text) {
+            return Some(Detection::new(Kind::GcpServiceAccountKey));
+        }
+        if pem_private_key(text) {
+            return Some(Detection::new(Kind::PrivateKey));
+        }
+    }
+    type Detector = fn(&str) -> Option<Detection>;
+    let detectors: [(bool, Detector); 7] = [
+        (candidates.any(Candidates::AWS), aws_access_key_id),
+        (candidates.any(Candidates::GITHUB), github),
+        (candidates.any(Candidates::GITLAB), gitlab),
+        (candidates.any(Candidates::SLACK), slack),
+        (candidates.any(Candidates::STRIPE), stripe),
+        (candidates.any(Candidates::AZURE), azure),
+        (
+            candidates.all(Candidates::SCHEME | Candidates::AT),
+            url_credentials,
+        ),
+    ];
+    if let Some(found) = detectors
+        .iter()
+        .filter(|(candidate, _)| *candidate)
+        .find_map(|(_, detect)| detect(text))
+    {
+        return Some(found);
+    }
+    if candidates.any(Candidates::JWT) && jwt(text) {
+        return Some(Detection::new(Kind::Jwt));
+    }
+    (candidates.any(Candidates::BEARER) && bearer(text)).then(|| Detection::new(Kind::BearerToken))
+}
+
+/// The words of a key or flag name, as slices of it in their original case: `dbPassword` →
+/// `db`, `Password`. A word is a run of ASCII letters and digits, split before an upper-case
+/// letter that follows a lower-case letter or a digit; compare words ignoring ASCII case.
+fn words(name: &str) -> Words<'_> {
+    Words { name, at: 0 }
+}
+
+#[derive(Clone)]
+struct Words<'a> {
+    name: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.name.as_bytes();
+        self.at += run_length(bytes, self.at, |b| !b.is_ascii_alphanumeric());
+        let start = self.at;
+        let mut previous_lower = false;
+        while let Some(&b) = bytes.get(self.at) {
+            if !b.is_ascii_alphanumeric() || (b.is_ascii_uppercase() && previous_lower) {
+                break;
             }
-            previous_lower = false;
-            continue;
+            previous_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+            self.at += 1;
         }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
+        // Words are ASCII, so both ends are character boundaries.
+        self.name
+            .get(start..self.at)
+            .filter(|word| !word.is_empty())
+    }
+}
+
+/// `haystack` contains `needle` (lower-case ASCII) in any ASCII case: the same as
+/// `haystack.to_ascii_lowercase().contains(needle)`, without the copy.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// A set of lower-case ASCII words searched for in any ASCII case, with one automaton pass
+/// instead of a search per word.
+struct AnyCase {
+    words: &'static [&'static str],
+    automaton: OnceLock<Option<AhoCorasick>>,
+}
+
+impl AnyCase {
+    const fn new(words: &'static [&'static str]) -> Self {
+        Self {
+            words,
+            automaton: OnceLock::new(),
         }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
     }
-    if !current.is_empty() {
-        words.push(current);
+
+    /// Whether `text` contains one of the words in any ASCII case.
+    fn in_text(&self, text: &str) -> bool {
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .ascii_case_insensitive(true)
+                .build(self.words)
+                .ok()
+        });
+        match automaton {
+            Some(automaton) => automaton.is_match(text),
+            // Unreachable with fixed words; the same answer, one search per word.
+            None => self
+                .words
+                .iter()
+                .any(|word| contains_ignore_case(text, word)),
+        }
     }
-    words
+}
+
+/// `text` equals one of `words` (lower-case ASCII) in any ASCII case.
+fn one_of_ignore_case(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|word| text.eq_ignore_ascii_case(word))
 }
 
 /// Words that make a credential-named key a setting about credentials rather than one:
@@ -556,33 +722,53 @@ const SETTING_WORDS: &[&str] = &[
     "digest",
 ];
 
+/// Fragments, one of which every word announcing a credential holds (`password`, `pwd`,
+/// `apikey`, `secret`, `tokens`, `creds`): a name without any of them announces nothing.
+static CREDENTIAL_FRAGMENTS: AnyCase =
+    AnyCase::new(&["pass", "pwd", "key", "secret", "token", "cred"]);
+
 /// The kind of credential a key or flag name announces, if any.
 pub fn credential_name(name: &str) -> Option<Kind> {
-    let words = words(name);
-    if words.is_empty() || words.iter().any(|w| SETTING_WORDS.contains(&w.as_str())) {
+    // Most names (`LOG_LEVEL`, `app.kubernetes.io/name`) hold none of the fragments.
+    if !CREDENTIAL_FRAGMENTS.in_text(name) {
         return None;
     }
+    let words = words(name);
+    if words.clone().next().is_none() || words.clone().any(|w| one_of_ignore_case(w, SETTING_WORDS))
+    {
+        return None;
+    }
+    // Two consecutive words: the first one of `first`, the second `second`.
     let pair = |first: &[&str], second: &str| {
         words
-            .windows(2)
-            .any(|w| first.contains(&w[0].as_str()) && w[1] == second)
+            .clone()
+            .zip(words.clone().skip(1))
+            .any(|(a, b)| one_of_ignore_case(a, first) && b.eq_ignore_ascii_case(second))
     };
-    let any = |test: &dyn Fn(&str) -> bool| words.iter().any(|w| test(w));
+    let any = |test: &dyn Fn(&str) -> bool| words.clone().any(test);
+    let ends_with = |word: &str, suffix: &str| {
+        word.len()
+            .checked_sub(suffix.len())
+            .and_then(|start| word.get(start..))
+            .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+    };
     if any(&|w| {
-        w.contains("password") || w.contains("passwd") || ["pass", "pwd", "passphrase"].contains(&w)
+        contains_ignore_case(w, "password")
+            || contains_ignore_case(w, "passwd")
+            || one_of_ignore_case(w, &["pass", "pwd", "passphrase"])
     }) {
         return Some(Kind::Password);
     }
-    if pair(&["private"], "key") || any(&|w| w.contains("privatekey")) {
+    if pair(&["private"], "key") || any(&|w| contains_ignore_case(w, "privatekey")) {
         return Some(Kind::NamedPrivateKey);
     }
-    if pair(&["api"], "key") || any(&|w| w.contains("apikey")) {
+    if pair(&["api"], "key") || any(&|w| contains_ignore_case(w, "apikey")) {
         return Some(Kind::ApiKey);
     }
-    if pair(&["access"], "key") || any(&|w| w.contains("accesskey")) {
+    if pair(&["access"], "key") || any(&|w| contains_ignore_case(w, "accesskey")) {
         return Some(Kind::AccessKey);
     }
-    if any(&|w| w.contains("secret"))
+    if any(&|w| contains_ignore_case(w, "secret"))
         || pair(
             &["encryption", "signing", "master", "hmac", "session", "auth"],
             "key",
@@ -590,10 +776,10 @@ pub fn credential_name(name: &str) -> Option<Kind> {
     {
         return Some(Kind::Secret);
     }
-    if any(&|w| w.ends_with("token") || w == "tokens") {
+    if any(&|w| ends_with(w, "token") || w.eq_ignore_ascii_case("tokens")) {
         return Some(Kind::Token);
     }
-    if any(&|w| ["credential", "credentials", "creds", "cred"].contains(&w)) {
+    if any(&|w| one_of_ignore_case(w, &["credential", "credentials", "creds", "cred"])) {
         return Some(Kind::Credentials);
     }
     None
@@ -654,6 +840,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "auto",
 ];
 
+static PLACEHOLDER_PART: AnyCase = AnyCase::new(PLACEHOLDER_PARTS);
+
 const PLACEHOLDER_PARTS: &[&str] = &[
     "redacted",
     "replace",
@@ -682,39 +870,36 @@ const PLACEHOLDER_PARTS: &[&str] = &[
 /// A placeholder rather than a value: `<redacted>`, `***`, `xxx`, `REPLACE_ME`, `null`.
 pub fn is_placeholder(value: &str) -> bool {
     let value = value.trim();
-    let lower = value.to_ascii_lowercase();
     let enclosed = [("<", ">"), ("[", "]"), ("{", "}"), ("(", ")"), ("%", "%")]
         .iter()
         .any(|(open, close)| value.starts_with(open) && value.ends_with(close));
+    let mut lower = value.bytes().map(|b| b.to_ascii_lowercase());
     enclosed
         || value.is_empty()
-        || lower.bytes().all(|b| b"*x.-_#?".contains(&b))
-        || lower
-            .bytes()
-            .next()
-            .is_some_and(|first| lower.bytes().all(|b| b == first))
-        || PLACEHOLDER_WORDS.contains(&lower.as_str())
-        || PLACEHOLDER_PARTS.iter().any(|part| lower.contains(part))
+        || lower.clone().all(|b| b"*x.-_#?".contains(&b))
+        || lower.next().is_some_and(|first| lower.all(|b| b == first))
+        || one_of_ignore_case(value, PLACEHOLDER_WORDS)
+        || PLACEHOLDER_PART.in_text(value)
 }
+
+/// Markers of interpolation, in any case.
+static INTERPOLATION: AnyCase = AnyCase::new(&[
+    "$(",
+    "${",
+    "{{",
+    "#{",
+    "<%",
+    "%(",
+    "env[",
+    "process.env",
+    "os.environ",
+    "getenv",
+]);
 
 /// The value comes from elsewhere at run time or render time: `$(VAR)`, `${VAR}`, `$VAR`,
 /// `{{ .Values.x }}`, `#{x}`, `<%= x %>`, `ENV['X']`.
 pub fn is_interpolated(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    [
-        "$(",
-        "${",
-        "{{",
-        "#{",
-        "<%",
-        "%(",
-        "env[",
-        "process.env",
-        "os.environ",
-        "getenv",
-    ]
-    .iter()
-    .any(|marker| lower.contains(marker))
+    INTERPOLATION.in_text(value)
         || value
             .strip_prefix('$')
             .and_then(|rest| rest.bytes().next())
@@ -729,10 +914,12 @@ fn is_number_or_duration(value: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_digit() || b"._-+".contains(&b))
         && digits.bytes().any(|b| b.is_ascii_digit())
-        && [
-            "", "ms", "s", "m", "h", "d", "w", "y", "k", "ki", "mi", "gi",
-        ]
-        .contains(&unit.to_ascii_lowercase().as_str())
+        && one_of_ignore_case(
+            unit,
+            &[
+                "", "ms", "s", "m", "h", "d", "w", "y", "k", "ki", "mi", "gi",
+            ],
+        )
 }
 
 fn is_path(value: &str) -> bool {
@@ -764,11 +951,8 @@ fn is_resource_name(value: &str) -> bool {
 
 /// `8-4-4-4-12` hexadecimal digits: API keys are often UUIDs.
 fn is_uuid(value: &str) -> bool {
-    let groups: Vec<&str> = value.split('-').collect();
-    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+    value.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+        && value.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
 }
 
 /// The name of another environment variable (`TOKEN: GITHUB_TOKEN`).
@@ -782,11 +966,10 @@ fn is_variable_name(value: &str) -> bool {
 /// Whether `value`, held by a key announcing `kind`, is a credential.
 pub fn named_value(kind: Kind, value: &str) -> Option<Detection> {
     let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-    let lower = value.to_ascii_lowercase();
-    if WEAK_PASSWORDS.contains(&lower.as_str()) {
+    if one_of_ignore_case(value, WEAK_PASSWORDS) {
         return Some(Detection::new(Kind::WeakPassword));
     }
-    let prose = value.split_whitespace().count() >= 3;
+    let prose = value.split_whitespace().nth(2).is_some();
     let trivial = value.chars().count() < 6
         || prose
         || is_placeholder(value)
@@ -807,9 +990,10 @@ pub fn assess(name: Option<&str>, value: &str) -> Option<Detection> {
     if let Some(found) = detect_format(value) {
         return Some(found);
     }
-    let kind = credential_name(name?)?;
-    let aws = words(name?).iter().any(|w| w == "aws");
-    if (kind == Kind::AccessKey || (kind == Kind::Secret && aws)) && aws_secret_shape(value) {
+    let name = name?;
+    let kind = credential_name(name)?;
+    let aws = || words(name).any(|w| w.eq_ignore_ascii_case("aws"));
+    if (kind == Kind::AccessKey || (kind == Kind::Secret && aws())) && aws_secret_shape(value) {
         return Some(Detection::new(Kind::AwsSecretAccessKey));
     }
     named_value(kind, value)
@@ -1128,6 +1312,406 @@ mod tests {
                 ("url", "https://x"),
             ]
         );
+    }
+
+    /// Inputs around every marker: each detector's hits and near misses, in several cases,
+    /// glued to neighbours, and overlapping other markers.
+    fn tricky_texts() -> Vec<String> {
+        let pem_body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n";
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{pem_body}-----END PRIVATE KEY-----\n");
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        let seeds = [
+            fake("AKIA", "Z7QXW3PL9M2KD4TB"),
+            fake("ASIA", "Z7QXW3PL9M2KD4TB"),
+            "AKIAIOSFODNN7EXAMPLE".to_string(),
+            fake("ghp_", "Q7m2Xk9Lp4Rt8Wz1Nc6Vb3Hj5Df0Gs2Ay8Ue"),
+            fake("ghr_", "Q7m2Xk9Lp4Rt8Wz1Nc6Vb3Hj5Df0Gs2Ay8Ue"),
+            fake("github_pat_", "11AB2CD3E0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"),
+            fake("glpat-", "x7Kq2Lm9Np4Rs8Tv1Wz3"),
+            fake("xoxb-", "2741935-5512849-Qm7Xk2Lp9Rt4"),
+            fake("https://hooks.slack.com/services/", "T0A1B2C3D/B0Z9Y8X7W/q7Xk2Lp9Rt4Wz1Nc6Vb3Hj5D"),
+            fake("sk_live_", "4eC39HqLyjWDarjtT1zdp7dc"),
+            fake("rk_live_", "4eC39HqLyjWDarjtT1zdp7dc"),
+            "AccountName=shop;AccountKey=q8Vd2Lr0Tn5Xw9Kc3Jb7Hs1Pf6Gz4Ym0Ue2Ai8Oo+Fx3Qa9Rb6S==".to_string(),
+            "Endpoint=sb://x/;SharedAccessKeyName=r;SharedAccessKey=q8Vd2Lr0Tn5Xw9Kc3Jb7Hs1Pf6Gz4Ym0Ue2Ai8Oo=".to_string(),
+            "https://shop.blob.core.windows.net/c?sv=2022-11-02&ss=b&sig=q8Vd2Lr0Tn5Xw9Kc3Jb7Hs1Pf6Gz4Ym0Ue2Ai8%3D".to_string(),
+            "postgres://app:Tr0ub4dor3@db.shop.svc:5432/app".to_string(),
+            "https://ci:Tr0ub4dor3@git.example/repo.git".to_string(),
+            "mysql://user:<password>@db/x".to_string(),
+            "http://otel-collector.observability:4317".to_string(),
+            jwt.to_string(),
+            format!("Authorization: Bearer {jwt}"),
+            "Authorization: bearer q8Vd2Lr0Tn5Xw9Kc3Jb7Hs1Pf6".to_string(),
+            "Authorization: Bearer $(TOKEN)".to_string(),
+            pem.clone(),
+            format!("{{\"type\": \"service_account\", \"private_key\": \"{}\"}}", pem.replace('\n', "\\n")),
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----".to_string(),
+            "server.port=8080\nspring.datasource.url=jdbc:postgresql://db:5432/cards".to_string(),
+            "-Xms256m -Xmx512m -Dfile.encoding=UTF-8".to_string(),
+        ];
+        let mut texts = Vec::new();
+        for seed in &seeds {
+            for variant in [
+                seed.clone(),
+                seed.to_ascii_lowercase(),
+                seed.to_ascii_uppercase(),
+            ] {
+                for (before, after) in [
+                    ("", ""),
+                    ("x", "x"),
+                    ("--token=", ""),
+                    ("\"", "\","),
+                    ("glpat-", " xox"),
+                    ("é ", " ü"),
+                    ("user:pass@", "://"),
+                ] {
+                    texts.push(format!("{before}{variant}{after}"));
+                }
+                // Truncated: markers cut off, bodies too short.
+                for cut in [3, 8, 15, 16, 20, 30] {
+                    if let Some(prefix) = variant.get(..cut.min(variant.len())) {
+                        texts.push(format!("value {prefix}"));
+                        texts.push(prefix.to_string());
+                    }
+                }
+            }
+        }
+        texts.push(format!("{} {}", seeds[0], seeds[5]));
+        texts.push(format!(
+            "glpat-----BEGIN PRIVATE KEY-----\n{pem_body}-----END PRIVATE KEY-----"
+        ));
+        texts.push("aaaaaaaaaaaaaaaa".to_string());
+        texts
+    }
+
+    #[test]
+    fn the_prefilter_only_skips_detectors_that_would_not_fire() {
+        let mut found = 0;
+        for text in tricky_texts() {
+            let every_detector = if text.len() < 16 {
+                None
+            } else {
+                detect_candidates(&text, Candidates::ALL)
+            };
+            assert_eq!(detect_format(&text), every_detector, "{text:?}");
+            found += usize::from(every_detector.is_some());
+        }
+        // The inputs exercise both outcomes.
+        assert!(found > 100, "{found}");
+    }
+
+    /// The definitions of [`words`] and [`credential_name`] on lower-case words collected in a
+    /// vector, as written before their allocation-free forms.
+    fn words_reference(name: &str) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let mut previous_lower = false;
+        for c in name.chars() {
+            if !c.is_ascii_alphanumeric() {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+                previous_lower = false;
+                continue;
+            }
+            if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            current.push(c.to_ascii_lowercase());
+        }
+        if !current.is_empty() {
+            words.push(current);
+        }
+        words
+    }
+
+    fn credential_name_reference(name: &str) -> Option<Kind> {
+        let words = words_reference(name);
+        if words.is_empty() || words.iter().any(|w| SETTING_WORDS.contains(&w.as_str())) {
+            return None;
+        }
+        let pair = |first: &[&str], second: &str| {
+            words
+                .windows(2)
+                .any(|w| first.contains(&w[0].as_str()) && w[1] == second)
+        };
+        let any = |test: &dyn Fn(&str) -> bool| words.iter().any(|w| test(w));
+        if any(&|w| {
+            w.contains("password")
+                || w.contains("passwd")
+                || ["pass", "pwd", "passphrase"].contains(&w)
+        }) {
+            return Some(Kind::Password);
+        }
+        if pair(&["private"], "key") || any(&|w| w.contains("privatekey")) {
+            return Some(Kind::NamedPrivateKey);
+        }
+        if pair(&["api"], "key") || any(&|w| w.contains("apikey")) {
+            return Some(Kind::ApiKey);
+        }
+        if pair(&["access"], "key") || any(&|w| w.contains("accesskey")) {
+            return Some(Kind::AccessKey);
+        }
+        if any(&|w| w.contains("secret"))
+            || pair(
+                &["encryption", "signing", "master", "hmac", "session", "auth"],
+                "key",
+            )
+        {
+            return Some(Kind::Secret);
+        }
+        if any(&|w| w.ends_with("token") || w == "tokens") {
+            return Some(Kind::Token);
+        }
+        if any(&|w| ["credential", "credentials", "creds", "cred"].contains(&w)) {
+            return Some(Kind::Credentials);
+        }
+        None
+    }
+
+    #[test]
+    fn credential_names_agree_with_the_word_list_definition() {
+        let parts = [
+            "password",
+            "Password",
+            "PASSWORD",
+            "passwd",
+            "pass",
+            "Pass",
+            "pwd",
+            "passphrase",
+            "passenger",
+            "private",
+            "Private",
+            "key",
+            "Key",
+            "KEY",
+            "privatekey",
+            "api",
+            "Api",
+            "apikey",
+            "APIKey",
+            "access",
+            "accesskey",
+            "secret",
+            "Secret",
+            "secrets",
+            "token",
+            "Token",
+            "tokens",
+            "tokenizer",
+            "authToken",
+            "cred",
+            "creds",
+            "Credentials",
+            "credential",
+            "encryption",
+            "signing",
+            "hmac",
+            "auth",
+            "aws",
+            "AWS",
+            "db",
+            "DB",
+            "name",
+            "Name",
+            "file",
+            "id",
+            "ID",
+            "url",
+            "ttl",
+            "min",
+            "v2",
+            "2",
+            "x",
+            "é",
+            "",
+        ];
+        let separators = ["", "_", "-", ".", "/", " ", "ü"];
+        let mut names = Vec::new();
+        for first in parts {
+            for separator in separators {
+                for second in parts {
+                    names.push(format!("{first}{separator}{second}"));
+                    names.push(format!("--{first}{separator}{second}{separator}key"));
+                    names.push(format!("{first}{second}Name"));
+                }
+            }
+        }
+        let mut announced = 0;
+        for name in &names {
+            let expected = credential_name_reference(name);
+            assert_eq!(credential_name(name), expected, "{name:?}");
+            announced += usize::from(expected.is_some());
+            let lower: Vec<String> = words(name).map(str::to_ascii_lowercase).collect();
+            assert_eq!(lower, words_reference(name), "{name:?}");
+        }
+        assert!(announced > 1000, "{announced}");
+    }
+
+    #[test]
+    fn words_split_like_identifiers() {
+        fn split(name: &str) -> Vec<&str> {
+            words(name).collect()
+        }
+        assert_eq!(split("dbPassword"), ["db", "Password"]);
+        assert_eq!(
+            split("AWS_SECRET_ACCESS_KEY"),
+            ["AWS", "SECRET", "ACCESS", "KEY"]
+        );
+        assert_eq!(split("--api-key"), ["api", "key"]);
+        assert_eq!(split("APIKey"), ["APIKey"]);
+        assert_eq!(split("v2Token"), ["v2", "Token"]);
+        assert_eq!(split("pässWord"), ["p", "ss", "Word"]);
+        assert!(split("--_./").is_empty());
+    }
+
+    /// The lower-casing definitions of the value checks, as written before their
+    /// allocation-free forms.
+    fn is_placeholder_reference(value: &str) -> bool {
+        let value = value.trim();
+        let lower = value.to_ascii_lowercase();
+        let enclosed = [("<", ">"), ("[", "]"), ("{", "}"), ("(", ")"), ("%", "%")]
+            .iter()
+            .any(|(open, close)| value.starts_with(open) && value.ends_with(close));
+        enclosed
+            || value.is_empty()
+            || lower.bytes().all(|b| b"*x.-_#?".contains(&b))
+            || lower
+                .bytes()
+                .next()
+                .is_some_and(|first| lower.bytes().all(|b| b == first))
+            || PLACEHOLDER_WORDS.contains(&lower.as_str())
+            || PLACEHOLDER_PARTS.iter().any(|part| lower.contains(part))
+    }
+
+    fn is_interpolated_reference(value: &str) -> bool {
+        let lower = value.to_ascii_lowercase();
+        [
+            "$(",
+            "${",
+            "{{",
+            "#{",
+            "<%",
+            "%(",
+            "env[",
+            "process.env",
+            "os.environ",
+            "getenv",
+        ]
+        .iter()
+        .any(|marker| lower.contains(marker))
+            || value
+                .strip_prefix('$')
+                .and_then(|rest| rest.bytes().next())
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    }
+
+    fn is_number_or_duration_reference(value: &str) -> bool {
+        let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let unit = &value[digits.len()..];
+        !digits.is_empty()
+            && digits
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"._-+".contains(&b))
+            && digits.bytes().any(|b| b.is_ascii_digit())
+            && [
+                "", "ms", "s", "m", "h", "d", "w", "y", "k", "ki", "mi", "gi",
+            ]
+            .contains(&unit.to_ascii_lowercase().as_str())
+    }
+
+    #[test]
+    fn value_checks_agree_with_their_lower_case_definitions() {
+        let mut values: Vec<String> = [
+            "",
+            " ",
+            "***",
+            "xXx",
+            "X.-_#?",
+            "aaaa",
+            "AAAa",
+            "ééé",
+            "<redacted>",
+            "[x]",
+            "%X%",
+            "NULL",
+            "N/A",
+            "True",
+            "REPLACE_ME",
+            "YourPassword",
+            "my-Example-key",
+            "Token_Here",
+            "${X}",
+            "$(X)",
+            "{{ .Values.x }}",
+            "#{x}",
+            "<%= x %>",
+            "%(x)s",
+            "ENV['X']",
+            "Process.Env.X",
+            "OS.ENVIRON['x']",
+            "GetEnv(\"x\")",
+            "$X",
+            "$_x",
+            "$1",
+            "$",
+            "30s",
+            "30S",
+            "10Gi",
+            "10GI",
+            "1.5h",
+            "12",
+            "+1",
+            "-",
+            "1x",
+            "30sec",
+            "ms",
+            "Ki",
+            "changeme",
+            "ChangeMe",
+            "P@ssw0rd",
+            "ADMIN",
+            "admin1",
+            "Tr0ub4dor&3",
+            "  quoted  ",
+            "\"changeme\"",
+            "a81bc81b-dead-4e5d-abff-90865d1e13b1",
+        ]
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+        values.extend(PLACEHOLDER_WORDS.iter().map(|w| w.to_ascii_uppercase()));
+        values.extend(
+            PLACEHOLDER_PARTS
+                .iter()
+                .map(|w| format!("Q{}9", w.to_ascii_uppercase())),
+        );
+        values.extend(WEAK_PASSWORDS.iter().map(|w| w.to_ascii_uppercase()));
+        for value in &values {
+            assert_eq!(
+                is_placeholder(value),
+                is_placeholder_reference(value),
+                "{value:?}"
+            );
+            assert_eq!(
+                is_interpolated(value),
+                is_interpolated_reference(value),
+                "{value:?}"
+            );
+            assert_eq!(
+                is_number_or_duration(value),
+                is_number_or_duration_reference(value),
+                "{value:?}"
+            );
+            let trimmed = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+            assert_eq!(
+                named_value(Kind::Password, value).map(|d| d.kind) == Some(Kind::WeakPassword),
+                WEAK_PASSWORDS.contains(&trimmed.to_ascii_lowercase().as_str()),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::Value;
-use palisade_model::{Inventory, Object, Workload};
+use palisade_model::{Container, Inventory, Object, Workload};
 use std::collections::HashSet;
 
 pub struct MissingReference;
@@ -77,13 +77,101 @@ impl Target {
 }
 
 /// One reference of a pod to a Secret or ConfigMap.
-struct Use {
+struct Use<'w> {
     target: Target,
-    name: String,
-    path: String,
+    name: &'w str,
+    site: Site<'w>,
+}
+
+/// Where a pod refers to a Secret or ConfigMap. Most references resolve, so the pointer and
+/// the words for a message are made only for one that is reported.
+#[derive(Clone, Copy)]
+enum Site<'w> {
+    /// `env[index].valueFrom.<field>` (`secretKeyRef`, `configMapKeyRef`) of a container.
+    Env {
+        container: &'w Container<'w>,
+        index: usize,
+        field: &'static str,
+        variable: &'w str,
+    },
+    /// `envFrom[index].<field>` (`secretRef`, `configMapRef`) of a container.
+    EnvFrom {
+        container: &'w Container<'w>,
+        index: usize,
+        field: &'static str,
+    },
+    /// `volumes[index]`, named `name`.
+    Volume {
+        index: usize,
+        name: &'w str,
+        source: VolumeSource,
+    },
+    /// `imagePullSecrets[index]`.
+    PullSecret { index: usize },
+}
+
+#[derive(Clone, Copy)]
+enum VolumeSource {
+    Secret,
+    ConfigMap,
+    /// `projected.sources[index].<field>` (`secret`, `configMap`).
+    Projected {
+        index: usize,
+        field: &'static str,
+    },
+}
+
+impl Site<'_> {
+    /// The pointer to the name that refers.
+    fn path(&self, workload: &Workload<'_>) -> String {
+        match self {
+            Self::Env {
+                container,
+                index,
+                field,
+                ..
+            } => format!("{}/env/{index}/valueFrom/{field}/name", container.path),
+            Self::EnvFrom {
+                container,
+                index,
+                field,
+            } => format!("{}/envFrom/{index}/{field}/name", container.path),
+            Self::Volume { index, source, .. } => {
+                let base = format!("{}/volumes/{index}", workload.pod_spec_path);
+                match source {
+                    VolumeSource::Secret => format!("{base}/secret/secretName"),
+                    VolumeSource::ConfigMap => format!("{base}/configMap/name"),
+                    VolumeSource::Projected { index, field } => {
+                        format!("{base}/projected/sources/{index}/{field}/name")
+                    }
+                }
+            }
+            Self::PullSecret { index } => {
+                format!("{}/imagePullSecrets/{index}/name", workload.pod_spec_path)
+            }
+        }
+    }
+
     /// What refers: "env `DB_PASSWORD` of container `api`", "volume `certs`".
-    by: String,
-    container: Option<String>,
+    fn by(&self) -> String {
+        match self {
+            Self::Env {
+                container,
+                variable,
+                ..
+            } => format!("env `{variable}` of {}", container.describe()),
+            Self::EnvFrom { container, .. } => format!("`envFrom` of {}", container.describe()),
+            Self::Volume { name, .. } => format!("volume `{name}`"),
+            Self::PullSecret { .. } => "`imagePullSecrets`".to_string(),
+        }
+    }
+
+    fn container(&self) -> Option<&str> {
+        match self {
+            Self::Env { container, .. } | Self::EnvFrom { container, .. } => Some(container.name),
+            Self::Volume { .. } | Self::PullSecret { .. } => None,
+        }
+    }
 }
 
 fn optional(reference: &Value) -> bool {
@@ -98,19 +186,13 @@ fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// Every required reference of a pod spec.
-fn uses(workload: &Workload<'_>) -> Vec<Use> {
+fn uses<'w>(workload: &'w Workload<'w>) -> Vec<Use<'w>> {
     let mut found = Vec::new();
-    let mut add = |target, reference: &Value, key: &str, path: String, by: String, container| {
+    let mut add = |target, reference: &'w Value, key: &str, site| {
         if let Some(name) = str_of(reference, key)
             && !optional(reference)
         {
-            found.push(Use {
-                target,
-                name: name.to_string(),
-                path,
-                by,
-                container,
-            });
+            found.push(Use { target, name, site });
         }
     };
     for container in &workload.containers {
@@ -122,14 +204,13 @@ fn uses(workload: &Workload<'_>) -> Vec<Use> {
                 ("configMapKeyRef", Target::ConfigMap),
             ] {
                 if let Some(reference) = entry.get("valueFrom").and_then(|v| v.get(field)) {
-                    add(
-                        target,
-                        reference,
-                        "name",
-                        format!("{}/env/{index}/valueFrom/{field}/name", container.path),
-                        format!("env `{variable}` of {}", container.describe()),
-                        Some(container.name.to_string()),
-                    );
+                    let site = Site::Env {
+                        container,
+                        index,
+                        field,
+                        variable,
+                    };
+                    add(target, reference, "name", site);
                 }
             }
         }
@@ -140,36 +221,38 @@ fn uses(workload: &Workload<'_>) -> Vec<Use> {
                 ("configMapRef", Target::ConfigMap),
             ] {
                 if let Some(reference) = entry.get(field) {
-                    add(
-                        target,
-                        reference,
-                        "name",
-                        format!("{}/envFrom/{index}/{field}/name", container.path),
-                        format!("`envFrom` of {}", container.describe()),
-                        Some(container.name.to_string()),
-                    );
+                    let site = Site::EnvFrom {
+                        container,
+                        index,
+                        field,
+                    };
+                    add(target, reference, "name", site);
                 }
             }
         }
     }
     let volumes = workload.pod_spec.get("volumes").and_then(Value::as_array);
     for (index, volume) in volumes.into_iter().flatten().enumerate() {
-        let volume_name = volume.get("name").and_then(Value::as_str).unwrap_or("");
-        let base = format!("{}/volumes/{index}", workload.pod_spec_path);
-        let by = format!("volume `{volume_name}`");
+        let name = volume.get("name").and_then(Value::as_str).unwrap_or("");
+        let site = |source| Site::Volume {
+            index,
+            name,
+            source,
+        };
         if let Some(secret) = volume.get("secret") {
-            let path = format!("{base}/secret/secretName");
-            add(Target::Secret, secret, "secretName", path, by.clone(), None);
+            add(
+                Target::Secret,
+                secret,
+                "secretName",
+                site(VolumeSource::Secret),
+            );
         }
         if let Some(config_map) = volume.get("configMap") {
-            let path = format!("{base}/configMap/name");
             add(
                 Target::ConfigMap,
                 config_map,
                 "name",
-                path,
-                by.clone(),
-                None,
+                site(VolumeSource::ConfigMap),
             );
         }
         let sources = volume
@@ -178,14 +261,11 @@ fn uses(workload: &Workload<'_>) -> Vec<Use> {
         for (source_index, source) in sources.into_iter().flatten().enumerate() {
             for (field, target) in [("secret", Target::Secret), ("configMap", Target::ConfigMap)] {
                 if let Some(reference) = source.get(field) {
-                    add(
-                        target,
-                        reference,
-                        "name",
-                        format!("{base}/projected/sources/{source_index}/{field}/name"),
-                        by.clone(),
-                        None,
-                    );
+                    let projected = VolumeSource::Projected {
+                        index: source_index,
+                        field,
+                    };
+                    add(target, reference, "name", site(projected));
                 }
             }
         }
@@ -199,9 +279,7 @@ fn uses(workload: &Workload<'_>) -> Vec<Use> {
             Target::Secret,
             reference,
             "name",
-            format!("{}/imagePullSecrets/{index}/name", workload.pod_spec_path),
-            "`imagePullSecrets`".to_string(),
-            None,
+            Site::PullSecret { index },
         );
     }
     found
@@ -214,55 +292,57 @@ struct Present<'a> {
     config_maps: HashSet<&'a str>,
 }
 
-/// Objects of one kind in one namespace (`None`: objects without a namespace).
-fn of_kind_in<'a>(
-    inventory: &'a Inventory,
-    kind: &'static str,
-    namespace: Option<&'a str>,
-) -> Box<dyn Iterator<Item = &'a Object> + 'a> {
-    match namespace {
-        Some(ns) => Box::new(
-            inventory
-                .in_namespace(ns)
-                .filter(move |object| object.kind() == kind),
-        ),
-        None => Box::new(
-            inventory
-                .of_kind(kind)
-                .filter(|object| object.namespace().is_none()),
-        ),
-    }
-}
+/// Kinds whose objects make a Secret or ConfigMap present.
+const PRODUCERS: [&str; 5] = [
+    "Secret",
+    "ConfigMap",
+    "ExternalSecret",
+    "SealedSecret",
+    "Certificate",
+];
 
 fn present<'a>(inventory: &'a Inventory, namespace: Option<&'a str>) -> Option<Present<'a>> {
+    // One pass over the namespace's objects (`None`: over the objects of each kind without a
+    // namespace); objects that produce Secrets count once the namespace is known to be in scope.
+    let objects: Box<dyn Iterator<Item = &'a Object> + 'a> = match namespace {
+        Some(ns) => Box::new(inventory.in_namespace(ns)),
+        None => Box::new(
+            PRODUCERS
+                .iter()
+                .flat_map(|kind| inventory.of_kind(kind))
+                .filter(|object| object.namespace().is_none()),
+        ),
+    };
     let mut found = Present::default();
-    for object in of_kind_in(inventory, "Secret", namespace) {
-        found.secrets.insert(object.name());
+    let mut producers = Vec::new();
+    for object in objects {
+        match object.kind() {
+            "Secret" => {
+                found.secrets.insert(object.name());
+            }
+            "ConfigMap" => {
+                found.config_maps.insert(object.name());
+            }
+            "ExternalSecret" | "SealedSecret" | "Certificate" => producers.push(object),
+            _ => {}
+        }
     }
-    for object in of_kind_in(inventory, "ConfigMap", namespace) {
-        found.config_maps.insert(object.name());
-    }
-    let declared = namespace.is_some_and(|ns| inventory.get("Namespace", None, ns).is_some());
-    if found.secrets.is_empty() && found.config_maps.is_empty() && !declared {
+    // Asked only when the namespace has no Secret or ConfigMap of its own.
+    let declared = || namespace.is_some_and(|ns| inventory.get("Namespace", None, ns).is_some());
+    if found.secrets.is_empty() && found.config_maps.is_empty() && !declared() {
         return None;
     }
-    for object in of_kind_in(inventory, "ExternalSecret", namespace) {
-        let target = object
-            .get("/spec/target/name")
-            .and_then(Value::as_str)
-            .unwrap_or(object.name());
-        found.secrets.insert(target);
-    }
-    for object in of_kind_in(inventory, "SealedSecret", namespace) {
-        let target = object
-            .get("/spec/template/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or(object.name());
-        found.secrets.insert(target);
-    }
-    for object in of_kind_in(inventory, "Certificate", namespace) {
-        if let Some(target) = object.get("/spec/secretName").and_then(Value::as_str) {
-            found.secrets.insert(target);
+    for object in producers {
+        let target = match object.kind() {
+            "ExternalSecret" => object.get("/spec/target/name"),
+            "SealedSecret" => object.get("/spec/template/metadata/name"),
+            _ => object.get("/spec/secretName"),
+        };
+        let target = target.and_then(Value::as_str);
+        if object.kind() == "Certificate" {
+            found.secrets.extend(target);
+        } else {
+            found.secrets.insert(target.unwrap_or(object.name()));
         }
     }
     found.config_maps.extend(CLUSTER_CONFIG_MAPS);
@@ -278,6 +358,8 @@ impl Rule for MissingReference {
         let mut cache: Vec<(Option<&str>, Option<Present<'_>>)> = Vec::new();
         let mut positions: std::collections::HashMap<Option<&str>, usize> =
             std::collections::HashMap::new();
+        // Objects of a namespace usually come together: the last one's entry, without hashing.
+        let mut last: Option<(Option<&str>, usize)> = None;
         for object in inventory.objects() {
             let Some(workload) = object.workload() else {
                 continue;
@@ -287,36 +369,46 @@ impl Rule for MissingReference {
                 continue;
             }
             let namespace = object.namespace();
-            let index = *positions.entry(namespace).or_insert_with(|| {
-                cache.push((namespace, present(inventory, namespace)));
-                cache.len() - 1
-            });
+            let index = match last {
+                Some((previous, index)) if previous == namespace => index,
+                _ => {
+                    let index = *positions.entry(namespace).or_insert_with(|| {
+                        cache.push((namespace, present(inventory, namespace)));
+                        cache.len() - 1
+                    });
+                    last = Some((namespace, index));
+                    index
+                }
+            };
             let Some(present) = &cache[index].1 else {
                 continue;
             };
-            let where_ = namespace.map_or_else(
-                || "the scanned objects without a namespace".to_string(),
-                |ns| format!("namespace `{ns}`"),
-            );
+            let where_ = || {
+                namespace.map_or_else(
+                    || "the scanned objects without a namespace".to_string(),
+                    |ns| format!("namespace `{ns}`"),
+                )
+            };
             for reference in uses {
                 let names = match reference.target {
                     Target::Secret => &present.secrets,
                     Target::ConfigMap => &present.config_maps,
                 };
-                if names.contains(reference.name.as_str()) {
+                if names.contains(reference.name) {
                     continue;
                 }
                 let finding = sink.report(
                     object,
-                    reference.path,
+                    reference.site.path(&workload),
                     format!(
-                        "{} references {} `{}`, which is not in {where_}",
-                        reference.by,
+                        "{} references {} `{}`, which is not in {}",
+                        reference.site.by(),
                         reference.target.kind(),
-                        reference.name
+                        reference.name,
+                        where_()
                     ),
                 );
-                if let Some(container) = &reference.container {
+                if let Some(container) = reference.site.container() {
                     finding.in_container(container);
                 }
             }

@@ -6,6 +6,7 @@ use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use palisade_model::{Container, Object, PositionTree, pointer};
 use palisade_model::{Map, Value};
+use std::cell::OnceCell;
 
 pub struct PlaintextCredential;
 
@@ -180,15 +181,14 @@ fn annotations(
     top: bool,
     hits: &mut Vec<Hit>,
 ) {
-    let base = pointer::join(metadata_path, "annotations");
+    let path = |key: &str| pointer::join(&pointer::join(metadata_path, "annotations"), key);
+    let field = |key: &str| format!("{label} `{key}`");
     for (key, value) in annotations {
         let Some(text) = value.as_str() else {
             continue;
         };
-        let path = pointer::join(&base, key);
-        let field = format!("{label} `{key}`");
         if key == LAST_APPLIED {
-            if top && let Some(hit) = last_applied(object, text, &path, &field) {
+            if top && let Some(hit) = last_applied(object, text, &path(key), &field(key)) {
                 hits.push(hit);
             }
             continue;
@@ -197,8 +197,8 @@ fn annotations(
         let name = key.rsplit('/').next().unwrap_or(key);
         if let Some(detection) = detect::assess(Some(name), text) {
             hits.push(Hit {
-                path,
-                field,
+                path: path(key),
+                field: field(key),
                 container: None,
                 detection,
                 fix: ANNOTATION_FIX,
@@ -255,11 +255,18 @@ fn holds_aws_access_key_id(text: &str) -> bool {
 }
 
 /// An AWS secret access key is recognised by its shape only next to an access key ID.
-fn aws_neighbour(neighbour_has_key_id: bool, value: &str) -> Option<Detection> {
-    (neighbour_has_key_id && detect::aws_secret_shape(value)).then_some(Detection {
-        kind: Kind::AwsSecretAccessKey,
-        prefix: None,
-    })
+/// `neighbour_has_key_id` is asked only for a value of that shape, and at most once per list.
+fn aws_neighbour(
+    neighbour_has_key_id: &OnceCell<bool>,
+    scan: impl FnOnce() -> bool,
+    value: &str,
+) -> Option<Detection> {
+    (detect::aws_secret_shape(value) && *neighbour_has_key_id.get_or_init(scan)).then_some(
+        Detection {
+            kind: Kind::AwsSecretAccessKey,
+            prefix: None,
+        },
+    )
 }
 
 fn env(container: &Container<'_>, hits: &mut Vec<Hit>) {
@@ -269,17 +276,19 @@ fn env(container: &Container<'_>, hits: &mut Vec<Hit>) {
     fn value_of(entry: &Value) -> Option<&str> {
         entry.get("value").and_then(Value::as_str)
     }
-    let has_key_id = list
-        .iter()
-        .filter_map(value_of)
-        .any(holds_aws_access_key_id);
+    let has_key_id = OnceCell::new();
+    let scan = || {
+        list.iter()
+            .filter_map(value_of)
+            .any(holds_aws_access_key_id)
+    };
     for (index, entry) in list.iter().enumerate() {
         let Some(value) = value_of(entry) else {
             continue;
         };
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
         let Some(detection) =
-            detect::assess(Some(name), value).or_else(|| aws_neighbour(has_key_id, value))
+            detect::assess(Some(name), value).or_else(|| aws_neighbour(&has_key_id, scan, value))
         else {
             continue;
         };
@@ -301,8 +310,8 @@ fn unquote(token: &str) -> &str {
 /// `--password=x`, `DB_PASSWORD=x`, or `--password x` with the value in the same item.
 /// Returns the detection and the flag, or the flag whose value is the next item.
 fn flag_credential(text: &str) -> (Option<(Detection, &str)>, Option<&str>) {
-    let tokens: Vec<&str> = text.split_whitespace().map(unquote).collect();
-    for (index, token) in tokens.iter().enumerate() {
+    let mut tokens = text.split_whitespace().map(unquote).peekable();
+    while let Some(token) = tokens.next() {
         if let Some((flag, value)) = token.split_once('=') {
             let name = flag.trim_start_matches('-');
             if !name.is_empty()
@@ -314,7 +323,7 @@ fn flag_credential(text: &str) -> (Option<(Detection, &str)>, Option<&str>) {
         }
         let name = token.trim_start_matches('-');
         if token.starts_with('-') && name.len() >= 3 && detect::credential_name(name).is_some() {
-            match tokens.get(index + 1) {
+            match tokens.peek() {
                 Some(value) if !value.starts_with('-') => {
                     if let Some(detection) = detect::assess(Some(name), value) {
                         return (Some((detection, token)), None);
@@ -339,18 +348,20 @@ fn arguments(container: &Container<'_>, field: &str, hits: &mut Vec<Hit>) {
             pending_flag = None;
             continue;
         };
-        let place = format!("`{field}[{index}]` of {}", container.describe());
+        let place = || format!("`{field}[{index}]` of {}", container.describe());
         let found = if let Some(detection) = detect::detect_format(text) {
-            Some((detection, place))
+            Some((detection, place()))
         } else if let Some(detection) = pending_flag
             .filter(|_| !text.starts_with('-'))
             .and_then(|flag| detect::assess(Some(flag.trim_start_matches('-')), text))
         {
             let flag = pending_flag.unwrap_or_default();
-            Some((detection, format!("the value of `{flag}` in {place}")))
+            Some((detection, format!("the value of `{flag}` in {}", place())))
         } else {
             match flag_credential(text) {
-                (Some((detection, flag)), _) => Some((detection, format!("`{flag}` in {place}"))),
+                (Some((detection, flag)), _) => {
+                    Some((detection, format!("`{flag}` in {}", place())))
+                }
                 (None, next) => {
                     pending_flag = next;
                     None
@@ -374,28 +385,33 @@ fn config_map(object: &Object, hits: &mut Vec<Hit>) {
     let Some(data) = object.get("/data").and_then(Value::as_object) else {
         return;
     };
-    let has_key_id = data
-        .values()
-        .filter_map(Value::as_str)
-        .any(holds_aws_access_key_id);
+    let has_key_id = OnceCell::new();
+    let scan = || {
+        data.values()
+            .filter_map(Value::as_str)
+            .any(holds_aws_access_key_id)
+    };
     for (key, value) in data {
         let Some(text) = value.as_str() else {
             continue;
         };
-        let field = format!("ConfigMap key `{key}`");
+        // The detection, and the setting of a configuration file that holds it.
         let found = detect::assess(Some(key), text)
-            .or_else(|| aws_neighbour(has_key_id, text))
-            .map(|detection| (detection, field.clone()))
+            .or_else(|| aws_neighbour(&has_key_id, scan, text))
+            .map(|detection| (detection, None))
             .or_else(|| {
                 detect::settings_in(text).find_map(|(name, value)| {
-                    detect::assess(Some(name), value)
-                        .map(|detection| (detection, format!("{field} (setting `{name}`)")))
+                    detect::assess(Some(name), value).map(|detection| (detection, Some(name)))
                 })
             });
-        if let Some((detection, field)) = found {
+        if let Some((detection, setting)) = found {
+            let field = format!("ConfigMap key `{key}`");
             hits.push(Hit {
                 path: pointer::join("/data", key),
-                field,
+                field: match setting {
+                    Some(name) => format!("{field} (setting `{name}`)"),
+                    None => field,
+                },
                 container: None,
                 detection,
                 fix: CONFIG_MAP_FIX,

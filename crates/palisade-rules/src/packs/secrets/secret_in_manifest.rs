@@ -91,8 +91,8 @@ impl Rule for SecretInManifest {
         if object.kind() != "Secret" || object.api_group() != "" || object.get("/sops").is_some() {
             return;
         }
-        for field in ["data", "stringData"] {
-            let Some(map) = object.get(&format!("/{field}")).and_then(Value::as_object) else {
+        for (field, pointer) in [("data", "/data"), ("stringData", "/stringData")] {
+            let Some(map) = object.get(pointer).and_then(Value::as_object) else {
                 continue;
             };
             let keys: Vec<&str> = map
