@@ -146,43 +146,61 @@ impl Xml<'_> {
     }
 
     fn case(&mut self, name: &str, classname: &str, status: Option<Status<'_>>) -> io::Result<()> {
-        self.buffer
-            .extend_from_slice(b"\n        <testcase name=\"");
-        push_text(&mut self.buffer, name);
-        self.buffer.extend_from_slice(b"\" classname=\"");
-        push_text(&mut self.buffer, classname);
-        let Some(status) = status else {
-            self.buffer.extend_from_slice(b"\"/>");
-            return self.flush_if_full();
-        };
-        self.buffer.extend_from_slice(b"\">\n            <");
-        self.buffer.extend_from_slice(status.tag.as_bytes());
-        self.buffer.extend_from_slice(b" message=\"");
-        push_text(&mut self.buffer, status.message);
-        self.buffer.push(b'"');
-        if let Some(kind) = status.kind {
-            self.buffer.extend_from_slice(b" type=\"");
-            push_text(&mut self.buffer, kind);
-            self.buffer.push(b'"');
-        }
-        match status.description {
-            Some(description) => {
-                self.buffer.push(b'>');
-                push_text(&mut self.buffer, description);
-                self.buffer.extend_from_slice(b"</");
-                self.buffer.extend_from_slice(status.tag.as_bytes());
-                self.buffer.push(b'>');
-            }
-            None => self.buffer.extend_from_slice(b"/>"),
-        }
-        self.buffer.extend_from_slice(b"\n        </testcase>");
+        case(&mut self.buffer, name, classname, status);
         self.flush_if_full()
+    }
+
+    /// Cases rendered in parallel, chunk by chunk, and written in order.
+    fn cases<T: Sync>(
+        &mut self,
+        items: &[T],
+        render: impl Fn(&mut Vec<u8>, &T) + Sync,
+    ) -> io::Result<()> {
+        self.out.write_all(&self.buffer)?;
+        self.buffer.clear();
+        crate::pretty::in_order(self.out, items, |buffer, _, item| {
+            render(buffer, item);
+            Ok(())
+        })
     }
 
     fn end(mut self) -> io::Result<()> {
         self.buffer.extend_from_slice(b"\n</testsuites>\n");
         self.out.write_all(&self.buffer)
     }
+}
+
+/// Append a test case, one level inside its suite.
+fn case(buffer: &mut Vec<u8>, name: &str, classname: &str, status: Option<Status<'_>>) {
+    buffer.extend_from_slice(b"\n        <testcase name=\"");
+    push_text(buffer, name);
+    buffer.extend_from_slice(b"\" classname=\"");
+    push_text(buffer, classname);
+    let Some(status) = status else {
+        buffer.extend_from_slice(b"\"/>");
+        return;
+    };
+    buffer.extend_from_slice(b"\">\n            <");
+    buffer.extend_from_slice(status.tag.as_bytes());
+    buffer.extend_from_slice(b" message=\"");
+    push_text(buffer, status.message);
+    buffer.push(b'"');
+    if let Some(kind) = status.kind {
+        buffer.extend_from_slice(b" type=\"");
+        push_text(buffer, kind);
+        buffer.push(b'"');
+    }
+    match status.description {
+        Some(description) => {
+            buffer.push(b'>');
+            push_text(buffer, description);
+            buffer.extend_from_slice(b"</");
+            buffer.extend_from_slice(status.tag.as_bytes());
+            buffer.push(b'>');
+        }
+        None => buffer.extend_from_slice(b"/>"),
+    }
+    buffer.extend_from_slice(b"\n        </testcase>");
 }
 
 /// Test cases of a suite, or of the whole report, by outcome.
@@ -226,12 +244,7 @@ fn lines(lines: impl Iterator<Item = String>) -> String {
     text
 }
 
-fn failed_case(
-    xml: &mut Xml<'_>,
-    rule: &RuleMeta,
-    object: &ObjectRef,
-    findings: &[&Finding],
-) -> io::Result<()> {
+fn failed_case(buffer: &mut Vec<u8>, rule: &RuleMeta, object: &ObjectRef, findings: &[&Finding]) {
     let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
     let severity = findings
         .iter()
@@ -245,15 +258,15 @@ fn failed_case(
         kind: Some(severity.as_str()),
         description: Some(&description),
     };
-    xml.case(&object.to_string(), rule.code, Some(status))
+    case(buffer, &object.to_string(), rule.code, Some(status));
 }
 
 fn skipped_case(
-    xml: &mut Xml<'_>,
+    buffer: &mut Vec<u8>,
     rule: &RuleMeta,
     object: &ObjectRef,
     suppressed: &[&Suppressed],
-) -> io::Result<()> {
+) {
     let mut reasons: Vec<String> = suppressed
         .iter()
         .map(|s| suppression_sentence(&s.by))
@@ -266,7 +279,7 @@ fn skipped_case(
         kind: None,
         description: Some(&description),
     };
-    xml.case(&object.to_string(), rule.code, Some(status))
+    case(buffer, &object.to_string(), rule.code, Some(status));
 }
 
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -369,11 +382,15 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             &format!("{} {}", rule.code, rule.name),
             rule_counts(rule.code),
         );
-        for (object, findings) in failing.get(rule.code).into_iter().flatten() {
-            failed_case(&mut xml, rule, object, findings)?;
+        if let Some(objects) = failing.get(rule.code) {
+            xml.cases(objects, |buffer, (object, findings)| {
+                failed_case(buffer, rule, object, findings);
+            })?;
         }
-        for (object, suppressed) in skipped.get(rule.code).into_iter().flatten() {
-            skipped_case(&mut xml, rule, object, suppressed)?;
+        if let Some(objects) = skipped.get(rule.code) {
+            xml.cases(objects, |buffer, (object, suppressed)| {
+                skipped_case(buffer, rule, object, suppressed);
+            })?;
         }
         xml.case(ALL_OTHER_OBJECTS, rule.code, None)?;
         xml.end_suite()?;

@@ -5,6 +5,7 @@
 //! write the pieces (one finding, one rule, the summary) into byte buffers, each at the depth
 //! it sits at in the document, so several threads can work on consecutive findings at once.
 //! The bytes are exactly those `serde_json::to_writer_pretty` gives for the whole document.
+//! [`in_order`] is not tied to JSON: the JUnit report renders its test cases with it too.
 
 use rayon::prelude::*;
 use serde::Serialize;
