@@ -5,6 +5,7 @@
 //! not in each of its findings: they made up most of a large report. The shape is described in
 //! `docs/json-output.md` and `docs/json-output.schema.json` at the workspace root.
 
+use crate::pretty::{self, Members};
 use crate::shared::{rule_docs_url, sorted};
 use crate::{JSON_SCHEMA_VERSION, Report};
 use palisade_model::Location;
@@ -13,20 +14,6 @@ use palisade_rules::{Finding, Reference, RuleMeta};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Document<'a> {
-    schema_version: &'static str,
-    tool: Tool<'a>,
-    summary: Summary,
-    rules: BTreeMap<&'static str, JsonRule>,
-    findings: Findings<'a>,
-    suppressed: SuppressedList<'a>,
-    expired_exceptions: Vec<JsonExpired<'a>>,
-    errors: Vec<JsonError<'a>>,
-    notices: Vec<JsonNotice<'a>>,
-}
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -192,15 +179,6 @@ impl<'a> JsonFinding<'a> {
     }
 }
 
-/// The findings in report order, each converted as it is written.
-struct Findings<'a>(Vec<&'a Finding>);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|finding| JsonFinding::new(finding)))
-    }
-}
-
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum JsonSuppressedBy<'a> {
@@ -241,15 +219,6 @@ impl<'a> JsonSuppressed<'a> {
                 },
             },
         }
-    }
-}
-
-/// The suppressed findings in report order, each converted as it is written.
-struct SuppressedList<'a>(Vec<&'a Suppressed>);
-
-impl Serialize for SuppressedList<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|s| JsonSuppressed::new(s)))
     }
 }
 
@@ -374,25 +343,46 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             ))
     });
 
-    let document = Document {
-        schema_version: JSON_SCHEMA_VERSION,
-        tool: Tool {
-            name: "palisade",
-            version: report.tool_version,
-        },
-        summary,
-        rules: rules(
-            report
-                .findings
-                .iter()
-                .chain(report.suppressed.iter().map(|s| &s.finding)),
-        ),
-        findings: Findings(sorted(report.findings, |f| f)),
-        suppressed: SuppressedList(sorted(report.suppressed, |s| &s.finding)),
-        expired_exceptions: expired,
-        errors,
-        notices,
+    // The document is written member by member; the findings, which make up nearly all of
+    // it, are rendered in parallel, in chunks.
+    let mut head = vec![b'{'];
+    let mut members = Members::new(0);
+    members.member(&mut head, "schemaVersion", JSON_SCHEMA_VERSION)?;
+    let tool = Tool {
+        name: "palisade",
+        version: report.tool_version,
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
-    writeln!(out)
+    members.member(&mut head, "tool", &tool)?;
+    members.member(&mut head, "summary", &summary)?;
+    let rules = rules(
+        report
+            .findings
+            .iter()
+            .chain(report.suppressed.iter().map(|s| &s.finding)),
+    );
+    members.member(&mut head, "rules", &rules)?;
+    members.key(&mut head, "findings")?;
+    out.write_all(&head)?;
+    pretty::array(
+        out,
+        1,
+        &sorted(report.findings, |f| f),
+        |buffer, finding| pretty::value(buffer, 2, &JsonFinding::new(finding)),
+    )?;
+
+    let mut middle = Vec::new();
+    members.key(&mut middle, "suppressed")?;
+    out.write_all(&middle)?;
+    let suppressed = sorted(report.suppressed, |s| &s.finding);
+    pretty::array(out, 1, &suppressed, |buffer, suppressed| {
+        pretty::value(buffer, 2, &JsonSuppressed::new(suppressed))
+    })?;
+
+    let mut tail = Vec::new();
+    members.member(&mut tail, "expiredExceptions", &expired)?;
+    members.member(&mut tail, "errors", &errors)?;
+    members.member(&mut tail, "notices", &notices)?;
+    members.end(&mut tail)?;
+    tail.push(b'\n');
+    out.write_all(&tail)
 }

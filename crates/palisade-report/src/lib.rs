@@ -6,6 +6,7 @@
 
 mod json;
 mod junit;
+mod pretty;
 mod sarif;
 mod shared;
 mod text;

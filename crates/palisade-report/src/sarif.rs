@@ -7,13 +7,16 @@
 //! the field, not the line, so a finding keeps its identity when lines move.
 
 use crate::Report;
+use crate::pretty::{self, Members};
 use crate::shared::{
     exception_scope, expired_sentence, path_to_uri, qualified_name, rules_for, sorted, stable_hash,
 };
 use palisade_model::Location;
 use palisade_rules::settings::{Suppressed, SuppressedBy};
 use palisade_rules::{Finding, RuleMeta, Severity};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -127,58 +130,88 @@ fn rule_descriptor(rule: &RuleMeta, severity: Severity) -> Value {
     })
 }
 
-fn artifact_location(file: &str) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+fn artifact_location(file: &str) -> ArtifactLocation {
     let (uri, relative) = path_to_uri(file);
-    if relative {
-        json!({ "uri": uri, "uriBaseId": SRCROOT })
-    } else {
-        json!({ "uri": uri })
+    ArtifactLocation {
+        uri,
+        uri_base_id: relative.then_some(SRCROOT),
     }
 }
 
-fn region(line: Option<u32>, column: Option<u32>) -> Option<Value> {
-    let line = line.filter(|&l| l >= 1)?;
-    let mut region = Map::new();
-    region.insert("startLine".into(), line.into());
-    if let Some(column) = column.filter(|&c| c >= 1) {
-        region.insert("startColumn".into(), column.into());
-    }
-    Some(Value::Object(region))
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
 }
 
-fn physical_location(file: &str, line: Option<u32>, column: Option<u32>) -> Value {
-    let mut physical = Map::new();
-    physical.insert("artifactLocation".into(), artifact_location(file));
-    if let Some(region) = region(line, column) {
-        physical.insert("region".into(), region);
-    }
-    Value::Object(physical)
+fn region(line: Option<u32>, column: Option<u32>) -> Option<Region> {
+    Some(Region {
+        start_line: line.filter(|&l| l >= 1)?,
+        start_column: column.filter(|&c| c >= 1),
+    })
 }
 
-fn located(location: &Location) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+fn physical_location(file: &str, line: Option<u32>, column: Option<u32>) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: artifact_location(file),
+        region: region(line, column),
+    }
+}
+
+fn located(location: &Location) -> PhysicalLocation {
     physical_location(&location.file, Some(location.line), Some(location.column))
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: Cow<'a, str>,
+    fully_qualified_name: String,
+    kind: &'static str,
 }
 
 /// The object (`Deployment/shop/web`) and, when the finding is about a field, the field
 /// (`Deployment/shop/web#/spec/replicas`, a JSON Pointer as a URI fragment).
-fn logical_locations(finding: &Finding) -> Value {
-    let object = qualified_name(&finding.object);
-    let mut locations = vec![json!({
-        "name": finding.object.name,
-        "fullyQualifiedName": object,
-        "kind": "object",
-    })];
+fn logical_locations<'a>(finding: &'a Finding, object: &str) -> Vec<LogicalLocation<'a>> {
+    let mut locations = vec![LogicalLocation {
+        name: Cow::Borrowed(&finding.object.name),
+        fully_qualified_name: object.to_string(),
+        kind: "object",
+    }];
     if !finding.path.is_empty() {
         let name = palisade_model::pointer::segments(&finding.path)
             .last()
             .unwrap_or_default();
-        locations.push(json!({
-            "name": name,
-            "fullyQualifiedName": format!("{object}#{}", finding.path),
-            "kind": "property",
-        }));
+        locations.push(LogicalLocation {
+            name,
+            fully_qualified_name: format!("{object}#{}", finding.path),
+            kind: "property",
+        });
     }
-    Value::Array(locations)
+    locations
 }
 
 fn fingerprint(finding: &Finding) -> String {
@@ -192,68 +225,111 @@ fn fingerprint(finding: &Finding) -> String {
     ])
 }
 
-fn result(finding: &Finding, rule_index: Option<usize>, by: Option<&SuppressedBy>) -> Value {
-    let mut location = Map::new();
-    if let Some(l) = &finding.location {
-        location.insert("physicalLocation".into(), located(l));
-    }
-    location.insert("logicalLocations".into(), logical_locations(finding));
+/// `partialFingerprints`: our one fingerprint, under [`FINGERPRINT_KEY`].
+struct Fingerprints(String);
 
-    let mut properties = Map::new();
-    properties.insert("severity".into(), finding.severity.as_str().into());
-    properties.insert("object".into(), qualified_name(&finding.object).into());
-    properties.insert(
-        "apiVersion".into(),
-        finding.object.api_version.clone().into(),
-    );
-    properties.insert("jsonPointer".into(), finding.path.as_str().into());
-    if let Some(container) = &finding.container {
-        properties.insert("container".into(), container.as_str().into());
+impl Serialize for Fingerprints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(FINGERPRINT_KEY, &self.0)?;
+        map.end()
     }
-    if let Some(app) = &finding.app {
-        properties.insert("app".into(), app.as_ref().into());
-    }
-    if let Some(template) = finding
-        .location
-        .as_ref()
-        .and_then(|l| l.template.as_deref())
-    {
-        properties.insert("template".into(), template.into());
-    }
-    properties.insert("remediation".into(), finding.remediation().into());
+}
 
-    let mut result = Map::new();
-    result.insert("ruleId".into(), finding.rule.code.into());
-    if let Some(index) = rule_index {
-        result.insert("ruleIndex".into(), index.into());
-    }
-    result.insert("level".into(), level(finding.severity).into());
-    result.insert("message".into(), json!({ "text": finding.message }));
-    result.insert("locations".into(), json!([Value::Object(location)]));
-    if !finding.related.is_empty() {
-        let related: Vec<Value> = finding
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Message<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    severity: &'static str,
+    object: String,
+    api_version: &'a str,
+    json_pointer: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<&'a str>,
+    remediation: &'a str,
+}
+
+/// One result, written straight from the finding.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Message<'a>,
+    locations: [ResultLocation<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Value; 1]>,
+    properties: ResultProperties<'a>,
+}
+
+fn result<'a>(
+    finding: &'a Finding,
+    rule_index: Option<usize>,
+    by: Option<&SuppressedBy>,
+) -> SarifResult<'a> {
+    let object = qualified_name(&finding.object);
+    SarifResult {
+        rule_id: finding.rule.code,
+        rule_index,
+        level: level(finding.severity),
+        message: Message {
+            text: &finding.message,
+        },
+        locations: [ResultLocation {
+            physical_location: finding.location.as_ref().map(located),
+            logical_locations: logical_locations(finding, &object),
+        }],
+        related_locations: finding
             .related
             .iter()
             .enumerate()
-            .map(|(id, (message, location))| {
-                json!({
-                    "id": id,
-                    "physicalLocation": located(location),
-                    "message": { "text": message },
-                })
+            .map(|(id, (message, location))| RelatedLocation {
+                id,
+                physical_location: located(location),
+                message: Message { text: message },
             })
-            .collect();
-        result.insert("relatedLocations".into(), related.into());
+            .collect(),
+        partial_fingerprints: Fingerprints(fingerprint(finding)),
+        suppressions: by.map(|by| [suppression(by)]),
+        properties: ResultProperties {
+            severity: finding.severity.as_str(),
+            object,
+            api_version: &finding.object.api_version,
+            json_pointer: &finding.path,
+            container: finding.container.as_deref(),
+            app: finding.app.as_deref(),
+            template: finding
+                .location
+                .as_ref()
+                .and_then(|l| l.template.as_deref()),
+            remediation: finding.remediation(),
+        },
     }
-    result.insert(
-        "partialFingerprints".into(),
-        json!({ FINGERPRINT_KEY: fingerprint(finding) }),
-    );
-    if let Some(by) = by {
-        result.insert("suppressions".into(), json!([suppression(by)]));
-    }
-    result.insert("properties".into(), Value::Object(properties));
-    Value::Object(result)
 }
 
 fn suppression(by: &SuppressedBy) -> Value {
@@ -343,12 +419,6 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         })
         .collect();
 
-    let results = Results {
-        findings: sorted(report.findings, |f| f),
-        suppressed: sorted(report.suppressed, |s: &Suppressed| &s.finding),
-        index: &index,
-    };
-
     let mut errors: Vec<_> = report.errors.iter().collect();
     errors.sort_by(|a, b| {
         (&a.file, a.document, a.line, a.column, &a.message)
@@ -402,70 +472,54 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         );
     }
 
-    let sarif = Sarif {
-        schema: SARIF_SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: json!({
-                "driver": {
-                    "name": "palisade",
-                    "version": report.tool_version,
-                    "informationUri": REPOSITORY,
-                    "rules": descriptors,
-                },
-            }),
-            invocations: [Value::Object(invocation)],
-            original_uri_base_ids: json!({
-                SRCROOT: { "description": { "text": "The directory the scan ran from." } },
-            }),
-            column_kind: "unicodeCodePoints",
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::from)?;
-    writeln!(out)
-}
+    // The log is written member by member, in the order SARIF viewers show it; the results,
+    // which make up nearly all of it, are rendered in parallel, in chunks, and a report of
+    // hundreds of thousands of findings is never held as one JSON value.
+    let mut head = vec![b'{'];
+    let mut log = Members::new(0);
+    log.member(&mut head, "$schema", SARIF_SCHEMA)?;
+    log.member(&mut head, "version", "2.1.0")?;
+    log.key(&mut head, "runs")?;
+    // `runs` holds one run, two levels deep.
+    head.extend_from_slice(b"[\n    {");
+    let mut run = Members::new(2);
+    let tool = json!({
+        "driver": {
+            "name": "palisade",
+            "version": report.tool_version,
+            "informationUri": REPOSITORY,
+            "rules": descriptors,
+        },
+    });
+    run.member(&mut head, "tool", &tool)?;
+    run.member(&mut head, "invocations", &[Value::Object(invocation)])?;
+    let base_ids = json!({
+        SRCROOT: { "description": { "text": "The directory the scan ran from." } },
+    });
+    run.member(&mut head, "originalUriBaseIds", &base_ids)?;
+    run.member(&mut head, "columnKind", "unicodeCodePoints")?;
+    run.key(&mut head, "results")?;
+    out.write_all(&head)?;
 
-/// The log, field for field in the order SARIF viewers show it; `results` is written one
-/// result at a time, so a report of hundreds of thousands of findings is never held as one
-/// JSON value.
-#[derive(serde::Serialize)]
-struct Sarif<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
+    // Findings, then suppressed findings, each in report order.
+    let results: Vec<(&Finding, Option<&SuppressedBy>)> = sorted(report.findings, |f| f)
+        .into_iter()
+        .map(|finding| (finding, None))
+        .chain(
+            sorted(report.suppressed, |s: &Suppressed| &s.finding)
+                .into_iter()
+                .map(|s| (&s.finding, Some(&s.by))),
+        )
+        .collect();
+    pretty::array(out, 3, &results, |buffer, &(finding, by)| {
+        let rule = index.get(finding.rule.code).copied();
+        pretty::value(buffer, 4, &result(finding, rule, by))
+    })?;
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Value,
-    invocations: [Value; 1],
-    original_uri_base_ids: Value,
-    column_kind: &'static str,
-    results: Results<'a>,
-}
-
-struct Results<'a> {
-    findings: Vec<&'a Finding>,
-    suppressed: Vec<&'a Suppressed>,
-    index: &'a HashMap<&'a str, usize>,
-}
-
-impl serde::Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq =
-            serializer.serialize_seq(Some(self.findings.len() + self.suppressed.len()))?;
-        for finding in &self.findings {
-            let rule = self.index.get(finding.rule.code).copied();
-            seq.serialize_element(&result(finding, rule, None))?;
-        }
-        for suppressed in &self.suppressed {
-            let rule = self.index.get(suppressed.finding.rule.code).copied();
-            seq.serialize_element(&result(&suppressed.finding, rule, Some(&suppressed.by)))?;
-        }
-        seq.end()
-    }
+    let mut tail = Vec::new();
+    run.end(&mut tail)?;
+    tail.extend_from_slice(b"\n  ]");
+    log.end(&mut tail)?;
+    tail.push(b'\n');
+    out.write_all(&tail)
 }

@@ -4,6 +4,7 @@
 use palisade_model::{Location, ObjectRef};
 use palisade_rules::settings::{Exception, SuppressedBy};
 use palisade_rules::{Finding, RuleMeta};
+use rayon::slice::ParallelSliceMut;
 use std::cmp::Ordering;
 
 /// Findings without a location sort after located ones.
@@ -28,9 +29,10 @@ pub(crate) fn compare_findings(a: &Finding, b: &Finding) -> Ordering {
         .then_with(|| b.severity.cmp(&a.severity))
 }
 
-pub(crate) fn sorted<T>(items: &[T], finding: impl Fn(&T) -> &Finding) -> Vec<&T> {
+/// The items in report order. The sort is stable, and sorts large reports on every thread.
+pub(crate) fn sorted<T: Sync>(items: &[T], finding: impl Fn(&T) -> &Finding + Sync) -> Vec<&T> {
     let mut sorted: Vec<&T> = items.iter().collect();
-    sorted.sort_by(|a, b| compare_findings(finding(a), finding(b)));
+    sorted.par_sort_by(|a, b| compare_findings(finding(a), finding(b)));
     sorted
 }
 

@@ -12,6 +12,7 @@ use palisade_rules::settings::SuppressedBy;
 use palisade_rules::{Finding, Severity};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::io::{self, Write};
 
 const NO_APPLICATION: &str = "(no application)";
@@ -91,26 +92,30 @@ struct ObjectGroup<'a> {
 /// Application name → its objects, in the order of their first finding. Applications are
 /// sorted by name, with findings that belong to none last.
 fn group<'a>(findings: &[&'a Finding]) -> Vec<(&'a str, Vec<ObjectGroup<'a>>)> {
-    let mut apps: BTreeMap<(bool, &'a str), Vec<ObjectGroup<'a>>> = BTreeMap::new();
+    type AppKey<'a> = (bool, &'a str);
+    let mut apps: BTreeMap<AppKey<'a>, Vec<ObjectGroup<'a>>> = BTreeMap::new();
+    // Application, object and file → the group's place in the application's list, so a
+    // finding finds its group without a scan of the application's objects.
+    let mut index: HashMap<(AppKey<'a>, &'a ObjectRef, Option<&'a str>), usize> = HashMap::new();
     for finding in findings {
         let app = finding.app.as_deref();
         let key = (app.is_none(), app.unwrap_or(NO_APPLICATION));
         let groups = apps.entry(key).or_default();
         let file = finding.location.as_ref().map(|l| &*l.file);
-        match groups
-            .iter_mut()
-            .find(|g| *g.object == *finding.object && g.file == file)
-        {
-            Some(group) => group.findings.push(finding),
-            None => groups.push(ObjectGroup {
-                object: &finding.object,
-                file,
-                template: finding
-                    .location
-                    .as_ref()
-                    .and_then(|l| l.template.as_deref()),
-                findings: vec![finding],
-            }),
+        match index.entry((key, &finding.object, file)) {
+            Entry::Occupied(at) => groups[*at.get()].findings.push(finding),
+            Entry::Vacant(at) => {
+                at.insert(groups.len());
+                groups.push(ObjectGroup {
+                    object: &finding.object,
+                    file,
+                    template: finding
+                        .location
+                        .as_ref()
+                        .and_then(|l| l.template.as_deref()),
+                    findings: vec![finding],
+                });
+            }
         }
     }
     apps.into_iter()

@@ -1,0 +1,331 @@
+//! Pretty-printed JSON written in pieces, for the JSON and SARIF reports.
+//!
+//! A report of hundreds of thousands of findings is too big to build as one value and too slow
+//! to serialise on one thread. The reports write their skeleton themselves and have serde_json
+//! write the pieces (one finding, one rule, the summary) into byte buffers, each at the depth
+//! it sits at in the document, so several threads can work on consecutive findings at once.
+//! The bytes are exactly those `serde_json::to_writer_pretty` gives for the whole document.
+//! [`in_order`] is not tied to JSON: the JUnit report renders its test cases with it too.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::ser::Formatter;
+use std::io::{self, Write};
+
+/// Indentation of one level, as `serde_json`'s pretty printer has it.
+const INDENT: &[u8] = b"  ";
+
+/// Elements rendered by one task, and written with one call.
+const CHUNK: usize = 512;
+
+/// Chunks rendered per round, per thread: enough to keep every thread busy, few enough that
+/// the report is never held in memory (a round of large findings is a few megabytes).
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// `serde_json`'s `PrettyFormatter`, starting at a given depth instead of at the top.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+fn indent<W: ?Sized + Write>(writer: &mut W, depth: usize) -> io::Result<()> {
+    const SPACES: &[u8] = &[b' '; 64];
+    let mut width = depth * INDENT.len();
+    while width > 0 {
+        let step = width.min(SPACES.len());
+        writer.write_all(&SPACES[..step])?;
+        width -= step;
+    }
+    Ok(())
+}
+
+impl Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            indent(writer, self.depth)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(writer, self.depth)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            indent(writer, self.depth)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(writer, self.depth)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Append `value`, pretty-printed as if it sat `depth` levels deep in a document.
+pub(crate) fn value<T: Serialize + ?Sized>(
+    buffer: &mut Vec<u8>,
+    depth: usize,
+    value: &T,
+) -> io::Result<()> {
+    let formatter = Indented {
+        depth,
+        has_value: false,
+    };
+    let mut serializer = serde_json::Serializer::with_formatter(buffer, formatter);
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// The members of an object whose braces the caller writes, one at a time.
+pub(crate) struct Members {
+    /// Depth of the object: its members are one level deeper.
+    depth: usize,
+    first: bool,
+}
+
+impl Members {
+    /// Members of an object `depth` levels deep, after its `{`.
+    pub(crate) fn new(depth: usize) -> Self {
+        Self { depth, first: true }
+    }
+
+    /// Append the separator, the indentation and `"key": `; the value comes next, at
+    /// [`Members::depth`]` + 1`.
+    pub(crate) fn key(&mut self, buffer: &mut Vec<u8>, key: &str) -> io::Result<()> {
+        buffer.write_all(if self.first { b"\n" } else { b",\n" })?;
+        self.first = false;
+        indent(buffer, self.depth + 1)?;
+        serde_json::to_writer(&mut *buffer, key).map_err(io::Error::from)?;
+        buffer.write_all(b": ")
+    }
+
+    /// Append a whole member.
+    pub(crate) fn member<T: Serialize + ?Sized>(
+        &mut self,
+        buffer: &mut Vec<u8>,
+        key: &str,
+        member: &T,
+    ) -> io::Result<()> {
+        self.key(buffer, key)?;
+        value(buffer, self.depth + 1, member)
+    }
+
+    /// Append what closes the object: a newline and indentation when it had members, then `}`.
+    pub(crate) fn end(self, buffer: &mut Vec<u8>) -> io::Result<()> {
+        if !self.first {
+            buffer.write_all(b"\n")?;
+            indent(buffer, self.depth)?;
+        }
+        buffer.write_all(b"}")
+    }
+}
+
+/// Write an array `depth` levels deep whose elements `element` appends, one buffer per chunk
+/// of elements rendered in parallel and written in order. Gives the same bytes as serialising
+/// the elements as one sequence.
+pub(crate) fn array<T: Sync>(
+    out: &mut dyn Write,
+    depth: usize,
+    items: &[T],
+    element: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    in_order(out, items, |buffer, index, item| {
+        buffer.write_all(if index == 0 { b"\n" } else { b",\n" })?;
+        indent(buffer, depth + 1)?;
+        element(buffer, item)
+    })?;
+    let mut end = b"\n".to_vec();
+    indent(&mut end, depth)?;
+    end.push(b']');
+    out.write_all(&end)
+}
+
+/// Render `items` in parallel into byte buffers, a chunk of consecutive items each, and write
+/// the buffers to `out` in the items' order. `render` gets an item's index in `items`. Work
+/// goes in rounds of a few chunks per thread so memory stays bounded whatever the length, and
+/// the next round renders while this one is written.
+pub(crate) fn in_order<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    render: impl Fn(&mut Vec<u8>, usize, &T) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    let round = CHUNK * CHUNKS_PER_THREAD * rayon::current_num_threads().max(1);
+    let render_round = |start: usize| -> io::Result<Vec<Vec<u8>>> {
+        let end = (start + round).min(items.len());
+        items[start..end]
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(chunk, elements)| {
+                let mut buffer = Vec::new();
+                for (offset, item) in elements.iter().enumerate() {
+                    render(&mut buffer, start + chunk * CHUNK + offset, item)?;
+                }
+                Ok(buffer)
+            })
+            .collect()
+    };
+
+    let mut current = render_round(0)?;
+    let mut start = round;
+    loop {
+        let mut next = None;
+        let written = rayon::in_place_scope(|scope| {
+            if start < items.len() {
+                scope.spawn(|_| next = Some(render_round(start)));
+            }
+            current.iter().try_for_each(|buffer| out.write_all(buffer))
+        });
+        written?;
+        match next {
+            Some(rendered) => current = rendered?,
+            None => return Ok(()),
+        }
+        start += round;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn nested() -> serde_json::Value {
+        json!({
+            "empty object": {},
+            "empty array": [],
+            "list": [1, "two", null, true, { "a": [[], {}, [3]] }],
+            "text": "quote \" backslash \\ newline \n tab \t escape \u{1b} é",
+        })
+    }
+
+    #[test]
+    fn a_piece_is_printed_at_its_depth() {
+        // Inside `{"outer": [ <here> ]}`, the value sits two levels deep.
+        let mut buffer = b"{\n  \"outer\": [\n    ".to_vec();
+        value(&mut buffer, 2, &nested()).unwrap();
+        buffer.extend_from_slice(b"\n  ]\n}");
+        let whole = serde_json::to_vec_pretty(&json!({ "outer": [nested()] })).unwrap();
+        assert_eq!(
+            String::from_utf8(buffer).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+    }
+
+    #[test]
+    fn members_match_an_object() {
+        let mut buffer = b"[\n  {".to_vec();
+        let mut members = Members::new(1);
+        members.member(&mut buffer, "a \"key\"", &nested()).unwrap();
+        members.key(&mut buffer, "b").unwrap();
+        value(&mut buffer, 2, &[1, 2]).unwrap();
+        members.end(&mut buffer).unwrap();
+        buffer.extend_from_slice(b"\n]");
+        let whole =
+            serde_json::to_vec_pretty(&json!([{ "a \"key\"": nested(), "b": [1, 2] }])).unwrap();
+        assert_eq!(
+            String::from_utf8(buffer).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+
+        let mut empty = Vec::new();
+        Members::new(3).end(&mut empty).unwrap();
+        assert_eq!(empty, b"}");
+    }
+
+    #[test]
+    fn chunked_arrays_match_sequential_serialisation() {
+        // Around the chunk and round sizes, where an off-by-one would show.
+        let round = CHUNK * CHUNKS_PER_THREAD * rayon::current_num_threads().max(1);
+        for len in [
+            0,
+            1,
+            2,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            round,
+            round + 1,
+            2 * round + 7,
+        ] {
+            let items: Vec<serde_json::Value> = (0..len)
+                .map(|i| json!({ "index": i, "nested": { "list": [i, "x"] } }))
+                .collect();
+            let mut out = b"{\n  \"items\": ".to_vec();
+            array(&mut out, 1, &items, |buffer, item| value(buffer, 2, item)).unwrap();
+            out.extend_from_slice(b"\n}");
+            let whole = serde_json::to_vec_pretty(&json!({ "items": items })).unwrap();
+            assert!(out == whole, "{len} items");
+        }
+    }
+
+    #[test]
+    fn render_sees_each_index_once_in_order() {
+        let items: Vec<usize> = (0..5000).collect();
+        let mut out = Vec::new();
+        in_order(&mut out, &items, |buffer, index, item| {
+            assert_eq!(index, *item);
+            writeln!(buffer, "{index}")
+        })
+        .unwrap();
+        let expected: String = items.iter().map(|i| format!("{i}\n")).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn errors_reach_the_caller() {
+        let items = [1, 2, 3];
+        let failed = in_order(&mut Vec::new(), &items, |_, index, _| {
+            if index == 2 {
+                Err(io::Error::other("no"))
+            } else {
+                Ok(())
+            }
+        });
+        assert!(failed.is_err());
+    }
+}
