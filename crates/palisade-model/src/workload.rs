@@ -167,9 +167,12 @@ const TEMPLATE_KINDS: [&str; 6] = [
 pub(crate) struct Shape {
     spec: Route,
     meta: Route,
-    /// Each container's list (by its entry in the pod spec), index in it, and JSON Pointer.
-    containers: Box<[(ContainerKind, u32, u32, Box<str>)]>,
+    containers: Box<[Slot]>,
 }
+
+/// Where one container is: its kind, the entry of its list in the pod spec, its index in the
+/// list, and its JSON Pointer.
+type Slot = (ContainerKind, u32, u32, Box<str>);
 
 /// The way from the root of an object to a nested value: a JSON Pointer of map keys and, for
 /// each of its segments, the index of that key's entry in its map.

@@ -69,7 +69,7 @@ fn relocated(object: &Object, namespace: &dyn Fn(&str) -> String, file: &str) ->
             "namespace"
         };
         if let Some(Value::String(name)) = metadata.get_mut(field) {
-            *name = namespace(name).into_boxed_str();
+            *name = namespace(name).into();
         }
     }
     let mut copy = Object::new(

@@ -8,6 +8,7 @@ use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
 use palisade_model::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// What an account may do: risky grants by label, and how it is cluster-admin equivalent.
 type Assessment = (BTreeMap<String, String>, Option<Step>);
@@ -74,7 +75,7 @@ impl Rule for WorkloadIdentity {
         // The risks one binding grants, and the risks and admin step of one account: many
         // workloads share accounts, and every account shares the bindings of its groups.
         let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
-        let mut by_account: HashMap<(String, String), Assessment> = HashMap::new();
+        let mut by_account: HashMap<(String, String), Rc<Assessment>> = HashMap::new();
         // What the groups every account belongs to (`system:serviceaccounts`,
         // `system:authenticated`) grant, worked out once: with a binding per application to
         // such a group, going through them for every account would cost accounts × bindings.
@@ -104,7 +105,6 @@ impl Rule for WorkloadIdentity {
                     ..identity.clone()
                 };
                 let own_bindings = model.bindings_for(&own);
-                let mut first = first_grants(&model, &own_bindings, &mut granted_by);
                 let common = shared.entry(shared_groups).or_insert_with_key(|groups| {
                     let everyone = Identity {
                         user: None,
@@ -115,20 +115,9 @@ impl Rule for WorkloadIdentity {
                     Shared {
                         first: first_grants(&model, &bindings, &mut granted_by),
                         admin: None,
+                        alone: None,
                     }
                 });
-                for (label, (index, how)) in &common.first {
-                    match first.get(label) {
-                        Some((own_index, _)) if own_index < index => {}
-                        _ => {
-                            first.insert(label, (*index, how.clone()));
-                        }
-                    }
-                }
-                let risks: BTreeMap<String, String> = first
-                    .into_iter()
-                    .map(|(label, (_, how))| (label.to_string(), how))
-                    .collect();
                 // Only cluster-wide grants make an account cluster-admin equivalent: without
                 // a ClusterRoleBinding of its own, an account is as powerful as its groups.
                 let own_cluster_binding = own_bindings
@@ -146,12 +135,41 @@ impl Rule for WorkloadIdentity {
                             ..step
                         })
                 };
-                by_account.insert(key.clone(), (risks, admin));
+                let assessment = if own_bindings.is_empty() {
+                    // Most accounts hold only what their groups grant: they share one
+                    // assessment (messages name the account, not the assessment).
+                    let alone = common.alone.get_or_insert_with(|| {
+                        let risks = common
+                            .first
+                            .iter()
+                            .map(|(label, (_, how))| (label.to_string(), how.clone()))
+                            .collect();
+                        Rc::new((risks, admin))
+                    });
+                    Rc::clone(alone)
+                } else {
+                    let mut first = first_grants(&model, &own_bindings, &mut granted_by);
+                    for (label, (index, how)) in &common.first {
+                        match first.get(label) {
+                            Some((own_index, _)) if own_index < index => {}
+                            _ => {
+                                first.insert(label, (*index, how.clone()));
+                            }
+                        }
+                    }
+                    let risks: BTreeMap<String, String> = first
+                        .into_iter()
+                        .map(|(label, (_, how))| (label.to_string(), how))
+                        .collect();
+                    Rc::new((risks, admin))
+                };
+                by_account.insert(key.clone(), assessment);
             }
             let (ns, name) = &key;
-            let Some((risks, admin)) = by_account.get(&key) else {
+            let Some(assessment) = by_account.get(&key) else {
                 continue;
             };
+            let (risks, admin) = &**assessment;
             if risks.is_empty() && admin.is_none() {
                 continue;
             }
@@ -206,6 +224,8 @@ impl Rule for WorkloadIdentity {
 struct Shared {
     first: BTreeMap<&'static str, (usize, String)>,
     admin: Option<Option<Step>>,
+    /// The assessment of an account with no binding of its own.
+    alone: Option<Rc<Assessment>>,
 }
 
 /// For each risk label, the lowest-numbered of `bindings` (sorted) that grants it, and how.

@@ -441,7 +441,7 @@ mod tests {
     fn summary(findings: &[Finding]) -> Vec<(String, String)> {
         findings
             .iter()
-            .map(|f| (f.path.clone(), f.message.clone()))
+            .map(|f| (f.path.to_string(), f.message.to_string()))
             .collect()
     }
 

@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn unset_empty_or_default_is_reported() {
-        let paths = |spec| -> Vec<String> { run(spec).into_iter().map(|f| f.path).collect() };
+        let paths =
+            |spec| -> Vec<String> { run(spec).into_iter().map(|f| f.path.to_string()).collect() };
         let containers = value!([{"name": "a"}]);
         assert_eq!(
             paths(value!({"containers": containers})),

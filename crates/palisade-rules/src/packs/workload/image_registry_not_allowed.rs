@@ -174,7 +174,7 @@ mod tests {
     fn reported(allowed: &[&str], images: &[&str]) -> Vec<String> {
         run(allowed, images)
             .into_iter()
-            .filter_map(|f| f.container)
+            .filter_map(|f| f.container.map(|c| c.to_string()))
             .collect()
     }
 
