@@ -306,6 +306,8 @@ pub fn check_with(
                     );
                 }
             }
+            // Parts live until every rule has run: no spare capacity.
+            found.shrink_to_fit();
             found
         })
         .collect();
@@ -333,9 +335,12 @@ pub fn check_with(
                     started.elapsed().as_secs_f64()
                 );
             }
+            found.shrink_to_fit();
             found
         })
         .collect();
+    // The shared models are done with: their memory can take the merged findings.
+    drop(views);
     parts.extend(joined);
     let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for part in parts {
