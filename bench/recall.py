@@ -112,9 +112,7 @@ TRAIT_RULES = {
                                    "reported on the workload that runs as the bound account"),
     "rbac:binding-to-broad-group:system:authenticated": (["RB011"], "object", ""),
     "rbac:binding-to-broad-group:system:unauthenticated": (["RB011"], "object", ""),
-    "rbac:binding-to-broad-group:system:serviceaccounts": (
-        ["RB011"], "object", "RB011 covers system:anonymous/unauthenticated/authenticated; "
-        "system:serviceaccounts feeds RB014 instead"),
+    "rbac:binding-to-broad-group:system:serviceaccounts": (["RB011"], "object", ""),
     # config and secrets
     "configmap:password-in-data": (["SE001"], "object", ""),
     "secret:stringData-plaintext": (["SE002"], "object", ""),

@@ -21,6 +21,8 @@ pub use risk::{Risk, RiskHit};
 pub const MASTERS_GROUP: &str = "system:masters";
 pub const AUTHENTICATED_GROUP: &str = "system:authenticated";
 pub const UNAUTHENTICATED_GROUP: &str = "system:unauthenticated";
+/// Every service account of every namespace.
+pub const SERVICE_ACCOUNTS_GROUP: &str = "system:serviceaccounts";
 pub const ANONYMOUS_USER: &str = "system:anonymous";
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 

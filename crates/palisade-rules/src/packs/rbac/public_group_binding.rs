@@ -4,7 +4,8 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::rbac::{
-    ANONYMOUS_USER, AUTHENTICATED_GROUP, SubjectKind, UNAUTHENTICATED_GROUP, defaults,
+    ANONYMOUS_USER, AUTHENTICATED_GROUP, SERVICE_ACCOUNTS_GROUP, SubjectKind,
+    UNAUTHENTICATED_GROUP, defaults,
 };
 use palisade_model::Inventory;
 
@@ -17,16 +18,19 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     kinds: &["RoleBinding", "ClusterRoleBinding"],
     summary: "A RoleBinding or ClusterRoleBinding names `system:anonymous`, \
-        `system:unauthenticated` or `system:authenticated` as a subject.",
+        `system:unauthenticated`, `system:authenticated` or `system:serviceaccounts` as a \
+        subject.",
     rationale: "`system:anonymous` and the group `system:unauthenticated` are every request \
         without credentials: anyone who reaches the API server, from the internet if it is \
         exposed. `system:authenticated` is every identity the cluster accepts: every user, \
-        every service account token of every pod, every node. A grant to these subjects is a \
-        grant to the attacker who stole any pod's token, or to nobody in particular. The \
-        default bindings for discovery and public information are not reported. Severity: \
-        critical for anonymous subjects and high for `system:authenticated` when the role holds \
-        a risky permission (secrets, workloads, exec, escalation, tokens, nodes/proxy and so \
-        on); otherwise medium and low.",
+        every service account token of every pod, every node. `system:serviceaccounts` is every \
+        service account of every namespace, so every pod that mounts a token. A grant to these \
+        subjects is a grant to the attacker who stole any pod's token, or to nobody in \
+        particular. The default bindings for discovery and public information are not \
+        reported, nor are the per-namespace groups `system:serviceaccounts:<ns>`. Severity: \
+        critical for anonymous subjects and high for `system:authenticated` and \
+        `system:serviceaccounts` when the role holds a risky permission (secrets, workloads, \
+        exec, escalation, tokens, nodes/proxy and so on); otherwise medium and low.",
     remediation: "Bind the role to the users, groups or service accounts that need it; to \
         share read access with every team, create a group for them in the identity provider.",
     bad_example: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: everyone-reads\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- apiGroup: rbac.authorization.k8s.io\n  kind: Group\n  name: system:authenticated\n",
@@ -89,6 +93,12 @@ impl Rule for PublicGroupBinding {
                     )),
                     (SubjectKind::Group, AUTHENTICATED_GROUP) => Some((
                         "every authenticated identity, including every pod's service account",
+                        Severity::High,
+                        Severity::Low,
+                    )),
+                    (SubjectKind::Group, SERVICE_ACCOUNTS_GROUP) => Some((
+                        "every service account of every namespace, so every pod that mounts \
+                         its token",
                         Severity::High,
                         Severity::Low,
                     )),
