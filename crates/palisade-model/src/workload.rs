@@ -179,7 +179,10 @@ type Slot = (ContainerKind, u32, u32, Box<str>);
 #[derive(Debug, Clone, Copy)]
 struct Route {
     path: &'static str,
+    /// The keys of `path` (its segments, split once), then the index of each in its map.
+    keys: [&'static str; MAX_DEPTH],
     steps: [u32; MAX_DEPTH],
+    depth: usize,
 }
 
 /// The deepest pod location (`/spec/jobTemplate/spec/template/spec`).
@@ -187,22 +190,31 @@ const MAX_DEPTH: usize = 5;
 
 impl Route {
     fn new(root: &Value, path: &'static str) -> Self {
+        let mut keys = [""; MAX_DEPTH];
         let mut steps = [u32::MAX; MAX_DEPTH];
+        let mut depth = 0;
         let mut value = Some(root);
-        for (step, key) in steps.iter_mut().zip(path.split('/').skip(1)) {
+        for ((slot, step), key) in keys.iter_mut().zip(&mut steps).zip(path.split('/').skip(1)) {
+            *slot = key;
+            depth += 1;
             let map = value.and_then(Value::as_object);
             let at = map.and_then(|map| map.entries().iter().position(|(k, _)| &**k == key));
             *step = at.and_then(|at| u32::try_from(at).ok()).unwrap_or(u32::MAX);
             value = map.zip(at).map(|(map, at)| &map.entries()[at].1);
         }
-        Self { path, steps }
+        Self {
+            path,
+            keys,
+            steps,
+            depth,
+        }
     }
 
     /// The value at the end of the route; each step checks that its entry still has the key
     /// expected, and the pointer is followed by name if one does not.
     fn follow<'v>(&self, root: &'v Value) -> Option<&'v Value> {
         let mut value = root;
-        for (&step, key) in self.steps.iter().zip(self.path.split('/').skip(1)) {
+        for (&step, &key) in self.steps.iter().zip(&self.keys).take(self.depth) {
             let entry = value
                 .as_object()
                 .and_then(|map| map.entries().get(usize::try_from(step).ok()?));
