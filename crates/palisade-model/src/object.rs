@@ -71,7 +71,7 @@ pub struct Object {
     pub duplicates: Vec<DuplicateKey>,
     /// Where the pod spec and containers are, found on first use: some forty rules ask for
     /// the workload view of every object.
-    pub(crate) shape: OnceLock<Option<crate::workload::Shape>>,
+    pub(crate) shape: OnceLock<Option<Box<crate::workload::Shape>>>,
     /// [`Object::app_or_namespace`], found on first use and shared with every finding.
     group: OnceLock<Option<Arc<str>>>,
 }

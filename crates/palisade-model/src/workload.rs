@@ -308,7 +308,9 @@ impl Object {
     }
 
     fn shape(&self) -> Option<&Shape> {
-        self.shape.get_or_init(|| Shape::of(self)).as_ref()
+        self.shape
+            .get_or_init(|| Shape::of(self).map(Box::new))
+            .as_deref()
     }
 
     /// The workload view of this object, if it carries a pod spec.
