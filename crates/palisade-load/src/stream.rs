@@ -42,20 +42,21 @@ fn utf8(bytes: &[u8], offset: usize) -> Result<&str, Failure> {
 /// One block of the input, split into documents: the complete ones are parsed while the next
 /// block is read.
 struct Block {
-    buffer: Vec<u8>,
+    /// The whole lines of the block (all of it at the end of the input), checked once as UTF-8.
+    text: String,
+    /// The bytes after the last line end, which the next block completes.
+    tail: Vec<u8>,
     eof: bool,
-    /// Bytes of the input before `buffer`.
+    /// Bytes of the input before `text`.
     offset: usize,
-    /// Bytes at the start of `buffer` that are no document (a byte-order mark).
+    /// Bytes at the start of `text` that are no document (a byte-order mark).
     skip: usize,
-    /// Bytes of `buffer` holding whole lines (all of it at the end of the input).
-    usable: usize,
-    /// Documents of `buffer[skip..usable]`; the last one may go on in the next block.
+    /// Documents of `text[skip..]`; the last one may go on in the next block.
     chunks: Vec<split::Chunk>,
 }
 
 impl Block {
-    fn new(buffer: Vec<u8>, eof: bool, offset: usize) -> Result<Self, Failure> {
+    fn new(mut buffer: Vec<u8>, eof: bool, offset: usize) -> Result<Self, Failure> {
         // Only whole lines, so that no marker line is judged on a part of it.
         let usable = if eof {
             buffer.len()
@@ -65,7 +66,9 @@ impl Block {
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |i| i + 1)
         };
-        let text = utf8(&buffer[..usable], offset)?;
+        let tail = buffer.split_off(usable);
+        let text = String::from_utf8(buffer)
+            .map_err(|e| Failure::NotUtf8(offset + e.utf8_error().valid_up_to()))?;
         let skip = if offset == 0 && text.starts_with(BOM) {
             BOM.len()
         } else {
@@ -73,25 +76,24 @@ impl Block {
         };
         let chunks = split::split(&text[skip..]);
         Ok(Self {
-            buffer,
+            text,
+            tail,
             eof,
             offset,
             skip,
-            usable,
             chunks,
         })
     }
 
     fn text(&self) -> &str {
-        // Checked in `new`.
-        std::str::from_utf8(&self.buffer[self.skip..self.usable]).unwrap_or_default()
+        &self.text[self.skip..]
     }
 
     /// The documents that end in this block, and where the rest (the last document, which
     /// may go on) starts in `text` and on which line of it.
     fn complete(&self) -> (&[split::Chunk], usize, u32) {
         match self.chunks.split_last() {
-            _ if self.eof => (&self.chunks[..], self.usable - self.skip, 0),
+            _ if self.eof => (&self.chunks[..], self.text().len(), 0),
             Some((last, complete)) => (complete, last.start, last.line),
             None => (&self.chunks[..], 0, 0),
         }
@@ -102,10 +104,11 @@ impl Block {
     fn next(&self, reader: &mut impl Read, block: usize) -> Result<Self, Failure> {
         let (_, rest, _) = self.complete();
         let consumed = self.skip + rest;
-        let kept = &self.buffer[consumed..];
-        let want = block.max(kept.len());
-        let mut buffer = Vec::with_capacity(kept.len() + want);
+        let kept = &self.text.as_bytes()[consumed..];
+        let want = block.max(kept.len() + self.tail.len());
+        let mut buffer = Vec::with_capacity(kept.len() + self.tail.len() + want);
         buffer.extend_from_slice(kept);
+        buffer.extend_from_slice(&self.tail);
         let eof = fill(reader, &mut buffer, want)?;
         Self::new(buffer, eof, self.offset + consumed)
     }
