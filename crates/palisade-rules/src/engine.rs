@@ -7,8 +7,9 @@ use crate::netpol::Network;
 use crate::pss::Version;
 use crate::rbac;
 use palisade_model::intern::Text;
-use palisade_model::{Inventory, Object};
+use palisade_model::{Inventory, Object, Workload};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -55,15 +56,21 @@ struct Views<'a> {
     rbac: OnceLock<rbac::Model<'a>>,
     /// Per-object results that several rules ask for, keyed by the object's address.
     weakness: Mutex<HashMap<usize, Option<Finding>>>,
+    /// What the per-object pass found: one part per run of [`OBJECTS_PER_PART`] objects, in
+    /// inventory order, and which rules it ran.
+    parts: &'a [Vec<Finding>],
+    ran: Vec<&'static str>,
 }
 
 impl<'a> Views<'a> {
-    fn new(inventory: &'a Inventory) -> Self {
+    fn new(inventory: &'a Inventory, parts: &'a [Vec<Finding>], ran: Vec<&'static str>) -> Self {
         Self {
             inventory,
             network: OnceLock::new(),
             rbac: OnceLock::new(),
             weakness: Mutex::default(),
+            parts,
+            ran,
         }
     }
 }
@@ -74,6 +81,11 @@ trait Shared: Sync {
     fn network(&self) -> &Network<'_>;
     fn rbac(&self) -> &rbac::Model<'_>;
     fn weakness(&self, object: &Object, find: &dyn Fn() -> Option<Finding>) -> Option<Finding>;
+    fn object_findings(
+        &self,
+        object: &Object,
+        wanted: &dyn Fn(&RuleMeta) -> bool,
+    ) -> Option<Vec<&Finding>>;
 }
 
 impl Shared for Views<'_> {
@@ -108,6 +120,38 @@ impl Shared for Views<'_> {
             .insert(key, found.clone());
         found
     }
+
+    fn object_findings(
+        &self,
+        object: &Object,
+        wanted: &dyn Fn(&RuleMeta) -> bool,
+    ) -> Option<Vec<&Finding>> {
+        let covered = crate::registry::all_rules()
+            .iter()
+            .map(|rule| rule.meta())
+            .filter(|meta| wanted(meta))
+            .all(|meta| self.ran.contains(&meta.code));
+        if !covered {
+            return None;
+        }
+        // The object's place in the inventory gives its part; within a part, findings come
+        // object by object, and each shares its object's reference.
+        let objects = self.inventory.objects();
+        let offset = (std::ptr::from_ref(object) as usize).checked_sub(objects.as_ptr() as usize)?
+            / std::mem::size_of::<Object>().max(1);
+        if !objects
+            .get(offset)
+            .is_some_and(|found| std::ptr::eq(found, object))
+        {
+            return None;
+        }
+        let part = self.parts.get(offset / OBJECTS_PER_PART)?;
+        Some(
+            part.iter()
+                .filter(|f| std::sync::Arc::ptr_eq(&f.object, &object.reference) && wanted(f.rule))
+                .collect(),
+        )
+    }
 }
 
 /// A model shared by the rules of one check, or built for a single caller.
@@ -133,6 +177,9 @@ pub struct Sink<'r> {
     findings: &'r mut Vec<Finding>,
     context: &'r Context,
     shared: Option<&'r dyn Shared>,
+    /// The workload view of the object the per-object pass is on, worked out once for all
+    /// the rules that ask (some thirty per object).
+    workload: Option<(&'r Object, Option<&'r Workload<'r>>)>,
 }
 
 impl<'r> Sink<'r> {
@@ -150,6 +197,32 @@ impl<'r> Sink<'r> {
             findings,
             context,
             shared: None,
+            workload: None,
+        }
+    }
+
+    /// A sink for the per-object hooks on `object`, whose workload view is already known.
+    pub fn for_object(
+        rule: &'static RuleMeta,
+        findings: &'r mut Vec<Finding>,
+        context: &'r Context,
+        object: &'r Object,
+        workload: Option<&'r Workload<'r>>,
+    ) -> Self {
+        Self {
+            workload: Some((object, workload)),
+            ..Self::with_context(rule, findings, context)
+        }
+    }
+
+    /// `object.workload()`, without working it out again when the sink already knows it.
+    pub fn workload<'o>(&self, object: &'o Object) -> Option<Cow<'o, Workload<'o>>>
+    where
+        'r: 'o,
+    {
+        match self.workload {
+            Some((known, view)) if std::ptr::eq(known, object) => view.map(Cow::Borrowed),
+            _ => object.workload().map(Cow::Owned),
         }
     }
 
@@ -164,6 +237,7 @@ impl<'r> Sink<'r> {
             findings,
             context,
             shared: Some(shared),
+            workload: None,
         }
     }
 
@@ -200,6 +274,17 @@ impl<'r> Sink<'r> {
             Some(shared) => shared.weakness(object, &find),
             None => find(),
         }
+    }
+
+    /// The findings the per-object pass of this check reported on `object` from the rules
+    /// `wanted` accepts, when that pass ran every such rule; `None` when it did not (a
+    /// selection of rules, or no check around the sink), and the caller works them out.
+    pub fn object_findings(
+        &self,
+        object: &Object,
+        wanted: impl Fn(&RuleMeta) -> bool,
+    ) -> Option<Vec<&'r Finding>> {
+        self.shared?.object_findings(object, &wanted)
     }
 
     fn shared_for(&self, inventory: &Inventory) -> Option<&'r dyn Shared> {
@@ -299,10 +384,17 @@ pub fn check_with(
         .map(|objects| {
             let mut found = Vec::new();
             for object in objects {
+                let workload = object.workload();
                 for rule in rules {
                     rule.check_object(
                         object,
-                        &mut Sink::with_context(rule.meta(), &mut found, context),
+                        &mut Sink::for_object(
+                            rule.meta(),
+                            &mut found,
+                            context,
+                            object,
+                            workload.as_ref(),
+                        ),
                     );
                 }
             }
@@ -317,7 +409,8 @@ pub fn check_with(
             started.elapsed().as_secs_f64()
         );
     }
-    let views = Views::new(inventory);
+    let ran = rules.iter().map(|rule| rule.meta().code).collect();
+    let views = Views::new(inventory, &parts, ran);
     let joined: Vec<Vec<Finding>> = rules
         .par_iter()
         .map(|rule| {

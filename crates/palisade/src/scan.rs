@@ -45,6 +45,15 @@ fn resident() -> String {
     format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
 }
 
+/// User and system CPU seconds this process has used so far, for `PALISADE_TIMINGS`.
+fn cpu_seconds() -> (f64, f64) {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    getrusage(UsageWho::RUSAGE_SELF).map_or((0.0, 0.0), |usage| {
+        (seconds(usage.user_time()), seconds(usage.system_time()))
+    })
+}
+
 /// Command-line paths as loader inputs; `-` is standard input.
 pub fn inputs(paths: &[std::path::PathBuf]) -> Vec<Input> {
     paths
@@ -63,14 +72,19 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let settings = config::settings(args)?;
     let timings = std::env::var_os("PALISADE_TIMINGS").is_some_and(|v| v == "1" || v == "rules");
     let mut clock = std::time::Instant::now();
+    let mut cpu = cpu_seconds();
     let mut lap = |phase: &str| {
         if timings {
+            let (user, system) = cpu_seconds();
             eprintln!(
-                "palisade: {phase} {:.3} s, resident {}",
+                "palisade: {phase} {:.3} s (cpu: user {:.2} s, system {:.2} s), resident {}",
                 clock.elapsed().as_secs_f64(),
+                user - cpu.0,
+                system - cpu.1,
                 resident()
             );
             clock = std::time::Instant::now();
+            cpu = (user, system);
         }
     };
     let inputs = inputs(&args.paths);

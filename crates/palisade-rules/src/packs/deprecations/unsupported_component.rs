@@ -103,7 +103,7 @@ impl Rule for UnsupportedComponent {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         let configured = sink.context().kubernetes_minor;

@@ -103,7 +103,7 @@ impl Rule for MissingOwnershipLabels {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        if !(KINDS.contains(&object.kind()) || object.workload().is_some())
+        if !(KINDS.contains(&object.kind()) || sink.workload(object).is_some())
             || is_generated(object)
             || object.namespace().is_some_and(is_system_namespace)
             || is_created_by_kubernetes(object)

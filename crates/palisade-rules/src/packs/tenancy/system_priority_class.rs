@@ -66,7 +66,7 @@ impl Rule for SystemPriorityClass {
         if namespace == "kube-system" || is_generated(object) {
             return;
         }
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         let Some(class) = workload

@@ -172,7 +172,7 @@ impl Rule for WorkloadInSystemNamespace {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        if object.workload().is_none() || is_generated(object) {
+        if sink.workload(object).is_none() || is_generated(object) {
             return;
         }
         let message = match object.namespace() {

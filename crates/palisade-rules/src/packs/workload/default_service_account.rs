@@ -82,7 +82,7 @@ impl Rule for DefaultServiceAccount {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         let (name, field) = service_account(&workload);

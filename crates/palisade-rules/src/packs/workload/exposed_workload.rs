@@ -1,7 +1,7 @@
 //! WL040: a Service exposes workloads outside the cluster (NodePort, LoadBalancer or
 //! externalIPs), rated by how weak the workloads it selects are.
 
-use crate::engine::{Context, Sink};
+use crate::engine::Sink;
 use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::registry::all_rules;
@@ -103,23 +103,35 @@ fn selected<'a>(inventory: &'a Inventory, service: &Object) -> Vec<&'a Object> {
 /// The most severe high or critical finding the other workload rules report on `workload`
 /// ("exposed and weak"); shared with NP008, which follows Ingresses and routes.
 pub fn weakness(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
-    sink.weakness(workload, || worst_finding(workload, sink.context()))
+    sink.weakness(workload, || worst_finding(workload, sink))
 }
 
-fn worst_finding(workload: &Object, context: &Context) -> Option<Finding> {
+/// The other workload rules, whose findings make a workload weak.
+fn weighs(meta: &RuleMeta) -> bool {
+    meta.pack == Pack::Workload && !std::ptr::eq(meta, &META)
+}
+
+fn worst_finding(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
+    // The per-object pass of the check has usually run them all on the workload already.
+    if let Some(found) = sink.object_findings(workload, weighs) {
+        return worst(found.into_iter().cloned());
+    }
     let mut findings = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
-        if meta.pack != Pack::Workload || std::ptr::eq(meta, &META) {
+        if !weighs(meta) {
             continue;
         }
         rule.check_object(
             workload,
-            &mut Sink::with_context(meta, &mut findings, context),
+            &mut Sink::with_context(meta, &mut findings, sink.context()),
         );
     }
+    worst(findings.into_iter())
+}
+
+fn worst(findings: impl Iterator<Item = Finding>) -> Option<Finding> {
     findings
-        .into_iter()
         .filter(|f| f.severity >= Severity::High)
         // The most severe; among equals, the lowest rule code.
         .min_by(|a, b| {
@@ -196,6 +208,49 @@ mod tests {
                "spec": {"template": {"metadata": {"labels": {"app": name}},
                    "spec": {"containers": [{"name": "app", "image": "x",
                        "securityContext": {"privileged": privileged}}]}}}})
+    }
+
+    #[test]
+    fn weakness_from_the_per_object_pass_matches_running_the_rules_again() {
+        // Enough objects for several parts of the per-object pass; every tenth workload is
+        // privileged, and every workload is exposed.
+        let mut values = Vec::new();
+        for n in 0..700 {
+            let name = format!("app{n}");
+            values.push(deployment(&name, "shop", n % 10 == 3));
+            values.push(service(
+                &name,
+                value!({"type": "NodePort", "selector": {"app": name.as_str()}}),
+            ));
+        }
+        let objects = |values: &[Value]| {
+            values
+                .iter()
+                .cloned()
+                .map(|v| {
+                    palisade_model::Object::new(
+                        v,
+                        "t.yaml".into(),
+                        0,
+                        palisade_model::PositionTree::default(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let alone = run(values.clone());
+        let inventory = Inventory::new(objects(&values));
+        let everything: Vec<Finding> = crate::engine::check(&inventory, all_rules())
+            .into_iter()
+            .filter(|f| f.rule.code == META.code)
+            .collect();
+        let key = |f: &Finding| (f.object.name.clone(), f.severity, f.message.to_string());
+        let mut alone: Vec<_> = alone.iter().map(key).collect();
+        let mut everything: Vec<_> = everything.iter().map(key).collect();
+        alone.sort();
+        everything.sort();
+        assert_eq!(alone.len(), 700);
+        assert_eq!(alone.iter().filter(|f| f.1 == Severity::High).count(), 70);
+        assert_eq!(alone, everything);
     }
 
     #[test]

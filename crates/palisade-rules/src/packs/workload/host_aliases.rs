@@ -49,7 +49,7 @@ impl Rule for HostAliases {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         let Some(aliases) = workload

@@ -100,7 +100,7 @@ impl Rule for HostNamespaces {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         for namespace in &NAMESPACES {

@@ -110,7 +110,7 @@ impl Rule for ImageRegistryNotAllowed {
         if allowed.is_empty() {
             return;
         }
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         for container in &workload.containers {

@@ -154,7 +154,7 @@ impl Rule for ImageTagMutable {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         for container in &workload.containers {

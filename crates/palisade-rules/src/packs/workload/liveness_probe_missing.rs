@@ -48,11 +48,14 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 /// The containers the probe rules look at: regular containers of pods meant to keep running.
-pub(crate) fn long_running_containers<'a>(object: &'a Object) -> Vec<Container<'a>> {
+pub(crate) fn long_running_containers<'a, 'r: 'a>(
+    object: &'a Object,
+    sink: &Sink<'r>,
+) -> Vec<Container<'a>> {
     if matches!(object.kind(), "Job" | "CronJob") {
         return Vec::new();
     }
-    let Some(workload) = object.workload() else {
+    let Some(workload) = sink.workload(object) else {
         return Vec::new();
     };
     let restart = workload
@@ -64,8 +67,9 @@ pub(crate) fn long_running_containers<'a>(object: &'a Object) -> Vec<Container<'
     }
     workload
         .containers
-        .into_iter()
+        .iter()
         .filter(|c| c.kind == ContainerKind::Regular)
+        .cloned()
         .collect()
 }
 
@@ -80,7 +84,7 @@ impl Rule for LivenessProbeMissing {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        for container in long_running_containers(object) {
+        for container in long_running_containers(object, sink) {
             if has_probe(&container, "livenessProbe") {
                 continue;
             }

@@ -49,7 +49,7 @@ impl Rule for PrivilegedContainer {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         for container in &workload.containers {

@@ -116,7 +116,7 @@ impl Rule for PssControl {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         let version = sink.context().pss_version;

@@ -49,7 +49,7 @@ impl Rule for ReadinessProbeMissing {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        for container in long_running_containers(object) {
+        for container in long_running_containers(object, sink) {
             if has_probe(&container, "readinessProbe") {
                 continue;
             }

@@ -70,7 +70,7 @@ impl Rule for RunAsRootGroup {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         if workload.os() == Some("windows") {

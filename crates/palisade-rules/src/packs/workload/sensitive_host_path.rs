@@ -314,7 +314,7 @@ impl Rule for SensitiveHostPath {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         for volume in sensitive_volumes(&workload) {

@@ -52,7 +52,7 @@ impl Rule for ShareProcessNamespace {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         if workload.pod_spec.get("shareProcessNamespace") != Some(&Value::Bool(true)) {

@@ -62,7 +62,7 @@ impl Rule for WritableHostPath {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             return;
         };
         // Volume name → host path, for hostPath volumes.
