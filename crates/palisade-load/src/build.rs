@@ -1,4 +1,5 @@
-//! Builds one document from `saphyr-parser` events into a [`Value`] and a
+//! Builds one document from YAML events (those of the fast reader in `fast`, or of
+//! `saphyr-parser` for everything it leaves) into a [`Value`] and a
 //! [`PositionTree`], without recursion: anchors, aliases and merge keys are resolved,
 //! duplicate keys are recorded (the last one wins), and the limits on nesting depth and alias
 //! expansion are enforced while the events stream in, so hostile input fails fast.
@@ -112,24 +113,29 @@ pub(crate) fn parse_document(
     first_line: u32,
     limits: &Limits,
 ) -> Result<Option<Document>, Located> {
-    let mut builder = Builder {
-        limits,
-        first_line,
-        stack: Vec::new(),
-        // About one node per 25 bytes of YAML; one allocation for most documents.
-        positions: Vec::with_capacity(text.len() / 16 + 4),
-        items: Vec::new(),
-        entries: Vec::new(),
-        root: None,
-        keep_anchors: text.contains('*'),
-        anchors: Vec::new(),
-        expanded_nodes: 0,
-        expanded_bytes: 0,
-        completed: 0,
-        duplicates: Vec::new(),
-        slots: Vec::new(),
-        reordered: Vec::new(),
+    // Most manifests are plain block YAML, which the fast reader takes; it leaves anything
+    // else, and every error, to the full parser.
+    let mut builder = Builder::new(text, first_line, limits);
+    let mut emit = |event: Event<'_>, line: u32, column: u32| {
+        let at = Span::new(first_line.saturating_add(line), column.saturating_add(1));
+        builder.event(event, at)
     };
+    if crate::fast::read(text, &mut emit).is_ok()
+        && builder.stack.is_empty()
+        && let Some(document) = builder.finish()
+    {
+        return Ok(Some(document));
+    }
+    parse_full(text, first_line, limits)
+}
+
+/// [`parse_document`] with `saphyr-parser` alone.
+pub(crate) fn parse_full(
+    text: &str,
+    first_line: u32,
+    limits: &Limits,
+) -> Result<Option<Document>, Located> {
+    let mut builder = Builder::new(text, first_line, limits);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| Located {
@@ -144,18 +150,45 @@ pub(crate) fn parse_document(
             failure,
         })?;
     }
-    let Builder {
-        root,
-        positions,
-        mut duplicates,
-        ..
-    } = builder;
-    duplicates.sort_by_key(|(completed, _)| *completed);
-    Ok(root.map(|value| Document {
-        value,
-        positions: PositionTree::from(positions),
-        duplicates: duplicates.into_iter().map(|(_, d)| d).collect(),
-    }))
+    Ok(builder.finish())
+}
+
+impl<'l> Builder<'l> {
+    fn new(text: &str, first_line: u32, limits: &'l Limits) -> Self {
+        Builder {
+            limits,
+            first_line,
+            stack: Vec::new(),
+            // About one node per 25 bytes of YAML; one allocation for most documents.
+            positions: Vec::with_capacity(text.len() / 16 + 4),
+            items: Vec::new(),
+            entries: Vec::new(),
+            root: None,
+            keep_anchors: text.contains('*'),
+            anchors: Vec::new(),
+            expanded_nodes: 0,
+            expanded_bytes: 0,
+            completed: 0,
+            duplicates: Vec::new(),
+            slots: Vec::new(),
+            reordered: Vec::new(),
+        }
+    }
+
+    fn finish(self) -> Option<Document> {
+        let Builder {
+            root,
+            positions,
+            mut duplicates,
+            ..
+        } = self;
+        duplicates.sort_by_key(|(completed, _)| *completed);
+        root.map(|value| Document {
+            value,
+            positions: PositionTree::from(positions),
+            duplicates: duplicates.into_iter().map(|(_, d)| d).collect(),
+        })
+    }
 }
 
 impl Builder<'_> {

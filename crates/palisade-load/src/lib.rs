@@ -12,6 +12,7 @@ mod classify;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 mod error;
+mod fast;
 mod json;
 mod relax;
 mod scalar;

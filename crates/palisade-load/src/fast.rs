@@ -1,0 +1,890 @@
+//! A fast reader for the plain block YAML that manifests are nearly always written in, with
+//! the same events and positions as `saphyr-parser`. It reads block mappings and sequences,
+//! plain and quoted one-line scalars, literal and folded block scalars, one-line flow
+//! sequences of scalars and the empty flow collections. At the first thing outside that
+//! subset (anchors, aliases, tags, multi-line plain or quoted scalars, nested flow
+//! collections, tabs, carriage returns, non-ASCII text, directives, an empty document) it
+//! gives up and the document is read again by the full parser, which also reports every
+//! syntax error; so this reader never decides what is valid YAML, only how to read the
+//! common subset quickly.
+
+use saphyr_parser::{Event, ScalarStyle};
+use std::borrow::Cow;
+
+/// Why reading stopped before the end: the document needs the full parser, or the consumer
+/// of the events refused one (the full parser then reports it in its own terms).
+pub(crate) enum Stop<E> {
+    Unsupported,
+    Refused(E),
+}
+
+type Step<E> = Result<(), Stop<E>>;
+
+/// Read `text` (one document) and pass each event with its 1-based line and 0-based column
+/// within `text` to `emit`, as `saphyr-parser` would, stream and document events left out.
+pub(crate) fn read<'a, E>(
+    text: &'a str,
+    emit: &mut dyn FnMut(Event<'a>, u32, u32) -> Result<(), E>,
+) -> Step<E> {
+    let bytes = text.as_bytes();
+    if !text.is_ascii() || memchr::memchr2(b'\t', b'\r', bytes).is_some() {
+        return Err(Stop::Unsupported);
+    }
+    let mut reader = Reader {
+        text,
+        bytes,
+        line: 0,
+        start: 0,
+        end: memchr::memchr(b'\n', bytes).unwrap_or(bytes.len()),
+        emit,
+    };
+    reader.skip_blank();
+    if reader.at_end() {
+        return Err(Stop::Unsupported);
+    }
+    let first = reader.current();
+    if first.starts_with(b"%") || first.starts_with(b"...") {
+        return Err(Stop::Unsupported);
+    }
+    if first.starts_with(b"---") {
+        let rest = &first[3..];
+        if !(rest.is_empty() || rest[0] == b' ') || !is_blank(rest) {
+            return Err(Stop::Unsupported);
+        }
+        reader.next_line();
+        reader.skip_blank();
+        if reader.at_end() {
+            return Err(Stop::Unsupported);
+        }
+    }
+    let indent = reader.indent();
+    reader.block_node(indent, -1)?;
+    if !reader.at_end() {
+        return Err(Stop::Unsupported);
+    }
+    Ok(())
+}
+
+/// Whether a line (or the rest of one) holds nothing but spaces and maybe a comment.
+fn is_blank(rest: &[u8]) -> bool {
+    match rest.iter().position(|&b| b != b' ') {
+        None => true,
+        Some(at) => rest[at] == b'#',
+    }
+}
+
+/// Characters that cannot start a plain scalar or a plain key.
+fn is_indicator(b: u8) -> bool {
+    matches!(
+        b,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    )
+}
+
+struct Reader<'a, 'e, E> {
+    text: &'a str,
+    bytes: &'a [u8],
+    /// 0-based index of the current line.
+    line: u32,
+    /// Byte range of the current line, without its line break.
+    start: usize,
+    end: usize,
+    emit: &'e mut dyn FnMut(Event<'a>, u32, u32) -> Result<(), E>,
+}
+
+impl<'a, E> Reader<'a, '_, E> {
+    fn at_end(&self) -> bool {
+        self.start >= self.bytes.len()
+    }
+
+    fn current(&self) -> &'a [u8] {
+        &self.bytes[self.start..self.end]
+    }
+
+    fn next_line(&mut self) {
+        self.start = (self.end + 1).min(self.bytes.len());
+        self.end = memchr::memchr(b'\n', &self.bytes[self.start..])
+            .map_or(self.bytes.len(), |at| self.start + at);
+        self.line += 1;
+    }
+
+    /// Move to the next line holding content (not only spaces or a comment), or the end.
+    fn skip_blank(&mut self) {
+        while !self.at_end() && is_blank(self.current()) {
+            self.next_line();
+        }
+    }
+
+    /// Leading spaces of the current line.
+    fn indent(&self) -> usize {
+        let line = self.current();
+        line.iter().position(|&b| b != b' ').unwrap_or(line.len())
+    }
+
+    fn emit(&mut self, event: Event<'a>, column: usize) -> Step<E> {
+        let column = u32::try_from(column).map_err(|_| Stop::Unsupported)?;
+        (self.emit)(event, self.line + 1, column).map_err(Stop::Refused)
+    }
+
+    fn scalar(&mut self, text: Cow<'a, str>, style: ScalarStyle, column: usize) -> Step<E> {
+        self.emit(Event::Scalar(text, style, 0, None), column)
+    }
+
+    fn str(&self, from: usize, to: usize) -> &'a str {
+        &self.text[self.start + from..self.start + to]
+    }
+
+    /// Whether the current line has a sequence entry (`-` then a space or the end) at `column`.
+    fn is_entry(&self, column: usize) -> bool {
+        let line = self.current();
+        line.get(column) == Some(&b'-') && matches!(line.get(column + 1), None | Some(b' '))
+    }
+
+    /// A block collection starting at `column` of the current line, inside a parent indented
+    /// by `parent`. Leaves the reader on the next line with content.
+    fn block_node(&mut self, column: usize, parent: isize) -> Step<E> {
+        if (column as isize) <= parent {
+            return Err(Stop::Unsupported);
+        }
+        if self.is_entry(column) {
+            self.sequence(column)
+        } else if self.key_at(column).is_some() {
+            self.mapping(column)
+        } else {
+            Err(Stop::Unsupported)
+        }
+    }
+
+    fn mapping(&mut self, indent: usize) -> Step<E> {
+        self.emit(Event::MappingStart(0, None), indent)?;
+        loop {
+            let Some((key, style, after)) = self.key_at(indent) else {
+                return Err(Stop::Unsupported);
+            };
+            if style == ScalarStyle::Plain && key == "<<" {
+                return Err(Stop::Unsupported);
+            }
+            self.scalar(key, style, indent)?;
+            self.after_key(after, indent)?;
+            if self.at_end() {
+                break;
+            }
+            let next = self.indent();
+            if next < indent {
+                break;
+            }
+            if next > indent || self.is_entry(indent) {
+                return Err(Stop::Unsupported);
+            }
+        }
+        self.emit(Event::MappingEnd, indent)
+    }
+
+    fn sequence(&mut self, indent: usize) -> Step<E> {
+        self.emit(Event::SequenceStart(0, None), indent)?;
+        loop {
+            let line = self.current();
+            let content = line[indent + 1..]
+                .iter()
+                .position(|&b| b != b' ')
+                .map(|at| indent + 1 + at);
+            match content {
+                Some(at) if line[at] != b'#' => self.entry(at, indent)?,
+                _ => {
+                    // The entry is on the lines below.
+                    self.next_line();
+                    self.skip_blank();
+                    if self.at_end() {
+                        return Err(Stop::Unsupported);
+                    }
+                    let below = self.indent();
+                    self.block_node(below, indent as isize)?;
+                }
+            }
+            if self.at_end() {
+                break;
+            }
+            let next = self.indent();
+            if next < indent || (next == indent && !self.is_entry(indent)) {
+                break;
+            }
+            if next > indent {
+                return Err(Stop::Unsupported);
+            }
+        }
+        self.emit(Event::SequenceEnd, indent)
+    }
+
+    /// A sequence entry that starts on the line of its `-`, at `column`.
+    fn entry(&mut self, column: usize, indent: usize) -> Step<E> {
+        if self.is_entry(column) {
+            return Err(Stop::Unsupported);
+        }
+        if self.key_at(column).is_some() {
+            return self.mapping(column);
+        }
+        self.inline_value(column, indent)
+    }
+
+    /// What follows `key:`; `after` is the column after the colon.
+    fn after_key(&mut self, after: usize, indent: usize) -> Step<E> {
+        let line = self.current();
+        let value = line[after..]
+            .iter()
+            .position(|&b| b != b' ')
+            .map(|at| after + at);
+        match value {
+            Some(at) if line[at] != b'#' => self.inline_value(at, indent),
+            _ => {
+                let column = line.len();
+                self.next_line();
+                self.skip_blank();
+                if self.at_end() {
+                    return self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, column);
+                }
+                let below = self.indent();
+                if below > indent {
+                    self.block_node(below, indent as isize)
+                } else if below == indent && self.is_entry(indent) {
+                    self.sequence(indent)
+                } else {
+                    // An empty value: the position is not used (a value sits at its key).
+                    self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, column)
+                }
+            }
+        }
+    }
+
+    /// A scalar or one-line flow collection at `column` of the current line, in a block
+    /// indented by `indent`. Leaves the reader on the next line with content.
+    fn inline_value(&mut self, column: usize, indent: usize) -> Step<E> {
+        let line = self.current();
+        match line[column] {
+            b'|' | b'>' => return self.block_scalar(column, indent),
+            b'"' => {
+                let (text, end) = self.double_quoted(column).ok_or(Stop::Unsupported)?;
+                self.rest_is_blank(end)?;
+                self.scalar(text, ScalarStyle::DoubleQuoted, column)?;
+            }
+            b'\'' => {
+                let (text, end) = self.single_quoted(column).ok_or(Stop::Unsupported)?;
+                self.rest_is_blank(end)?;
+                self.scalar(text, ScalarStyle::SingleQuoted, column)?;
+            }
+            b'[' => self.flow_sequence(column)?,
+            b'{' => {
+                let close = column + 1;
+                if line.get(close) != Some(&b'}') {
+                    return Err(Stop::Unsupported);
+                }
+                self.rest_is_blank(close + 1)?;
+                self.emit(Event::MappingStart(0, None), column)?;
+                self.emit(Event::MappingEnd, close)?;
+            }
+            b'-' if line.get(column + 1).is_none_or(|&b| b == b' ') => {
+                return Err(Stop::Unsupported);
+            }
+            b'-' => self.plain(column)?,
+            b if is_indicator(b) => return Err(Stop::Unsupported),
+            _ => self.plain(column)?,
+        }
+        self.next_line();
+        self.skip_blank();
+        // A line indented further would continue the scalar over several lines.
+        if !self.at_end() && self.indent() > indent {
+            return Err(Stop::Unsupported);
+        }
+        Ok(())
+    }
+
+    fn rest_is_blank(&self, from: usize) -> Step<E> {
+        let rest = &self.current()[from..];
+        // A comment needs a space before it.
+        if rest.is_empty() || (rest[0] == b' ' && is_blank(rest)) {
+            Ok(())
+        } else {
+            Err(Stop::Unsupported)
+        }
+    }
+
+    /// A plain scalar from `column` to the end of the line or a comment.
+    fn plain(&mut self, column: usize) -> Step<E> {
+        let line = self.current();
+        let mut end = line.len();
+        let mut from = column;
+        while let Some(at) = memchr::memchr(b'#', &line[from..end]) {
+            let at = from + at;
+            if at > 0 && line[at - 1] == b' ' {
+                end = at;
+                break;
+            }
+            from = at + 1;
+        }
+        while end > column && line[end - 1] == b' ' {
+            end -= 1;
+        }
+        let text = &line[column..end];
+        // `a: b` here would be a mapping where none may start.
+        if memchr::memchr(b':', text)
+            .is_some_and(|_| text.ends_with(b":") || memchr::memmem::find(text, b": ").is_some())
+        {
+            return Err(Stop::Unsupported);
+        }
+        self.scalar(
+            Cow::Borrowed(self.str(column, end)),
+            ScalarStyle::Plain,
+            column,
+        )
+    }
+
+    /// A key at `column` of the current line: its text, style, and the column after its colon.
+    fn key_at(&self, column: usize) -> Option<(Cow<'a, str>, ScalarStyle, usize)> {
+        let line = self.current();
+        let first = *line.get(column)?;
+        let (text, style, end) = match first {
+            b'"' => {
+                let (text, end) = self.double_quoted(column)?;
+                (text, ScalarStyle::DoubleQuoted, end)
+            }
+            b'\'' => {
+                let (text, end) = self.single_quoted(column)?;
+                (text, ScalarStyle::SingleQuoted, end)
+            }
+            b if is_indicator(b) => return None,
+            _ => {
+                let mut from = column;
+                let colon = loop {
+                    let at = from + memchr::memchr(b':', &line[from..])?;
+                    if matches!(line.get(at + 1), None | Some(b' ')) {
+                        break at;
+                    }
+                    from = at + 1;
+                };
+                let head = &line[column..colon];
+                if memchr::memmem::find(head, b" #").is_some() {
+                    return None;
+                }
+                let mut end = colon;
+                while end > column && line[end - 1] == b' ' {
+                    end -= 1;
+                }
+                let text = Cow::Borrowed(self.str(column, end));
+                return Some((text, ScalarStyle::Plain, colon + 1));
+            }
+        };
+        (line.get(end) == Some(&b':') && matches!(line.get(end + 1), None | Some(b' ')))
+            .then_some((text, style, end + 1))
+    }
+
+    /// A single-quoted scalar that ends on its line: the text and the column after the quote.
+    fn single_quoted(&self, column: usize) -> Option<(Cow<'a, str>, usize)> {
+        let line = self.current();
+        let mut at = column + 1;
+        let mut owned: Option<String> = None;
+        loop {
+            let quote = at + memchr::memchr(b'\'', &line[at..])?;
+            if line.get(quote + 1) == Some(&b'\'') {
+                owned
+                    .get_or_insert_with(String::new)
+                    .push_str(self.str(at, quote + 1));
+                at = quote + 2;
+                continue;
+            }
+            let text = match owned {
+                Some(mut text) => {
+                    text.push_str(self.str(at, quote));
+                    Cow::Owned(text)
+                }
+                None => Cow::Borrowed(self.str(column + 1, quote)),
+            };
+            return Some((text, quote + 1));
+        }
+    }
+
+    /// A double-quoted scalar that ends on its line: the text and the column after the quote.
+    fn double_quoted(&self, column: usize) -> Option<(Cow<'a, str>, usize)> {
+        let line = self.current();
+        let mut at = column + 1;
+        let mut owned: Option<String> = None;
+        loop {
+            let stop = at + memchr::memchr2(b'"', b'\\', &line[at..])?;
+            if line[stop] == b'"' {
+                let text = match owned {
+                    Some(mut text) => {
+                        text.push_str(self.str(at, stop));
+                        Cow::Owned(text)
+                    }
+                    None => Cow::Borrowed(self.str(column + 1, stop)),
+                };
+                return Some((text, stop + 1));
+            }
+            let text = owned.get_or_insert_with(String::new);
+            text.push_str(self.str(at, stop));
+            let code = *line.get(stop + 1)?;
+            let (decoded, used) = match code {
+                b'0' => ('\0', 2),
+                b'a' => ('\u{7}', 2),
+                b'b' => ('\u{8}', 2),
+                b't' => ('\t', 2),
+                b'n' => ('\n', 2),
+                b'v' => ('\u{b}', 2),
+                b'f' => ('\u{c}', 2),
+                b'r' => ('\r', 2),
+                b'e' => ('\u{1b}', 2),
+                b' ' => (' ', 2),
+                b'"' => ('"', 2),
+                b'/' => ('/', 2),
+                b'\\' => ('\\', 2),
+                b'N' => ('\u{85}', 2),
+                b'_' => ('\u{a0}', 2),
+                b'L' => ('\u{2028}', 2),
+                b'P' => ('\u{2029}', 2),
+                b'x' | b'u' | b'U' => {
+                    let digits = match code {
+                        b'x' => 2,
+                        b'u' => 4,
+                        _ => 8,
+                    };
+                    let hex = line.get(stop + 2..stop + 2 + digits)?;
+                    let hex = std::str::from_utf8(hex).ok()?;
+                    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    let decoded = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                    (decoded, 2 + digits)
+                }
+                _ => return None,
+            };
+            text.push(decoded);
+            at = stop + used;
+        }
+    }
+
+    /// `[a, "b", c]` on one line, of scalars only.
+    fn flow_sequence(&mut self, column: usize) -> Step<E> {
+        self.emit(Event::SequenceStart(0, None), column)?;
+        let mut at = column + 1;
+        let skip = |line: &[u8], mut at: usize| {
+            while line.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            at
+        };
+        let line = self.current();
+        at = skip(line, at);
+        if line.get(at) == Some(&b']') {
+            self.emit(Event::SequenceEnd, at)?;
+            return self.rest_is_blank(at + 1);
+        }
+        loop {
+            let first = *line.get(at).ok_or(Stop::Unsupported)?;
+            let (text, style, end) = match first {
+                b'"' => {
+                    let (text, end) = self.double_quoted(at).ok_or(Stop::Unsupported)?;
+                    (text, ScalarStyle::DoubleQuoted, end)
+                }
+                b'\'' => {
+                    let (text, end) = self.single_quoted(at).ok_or(Stop::Unsupported)?;
+                    (text, ScalarStyle::SingleQuoted, end)
+                }
+                b'-' if line.get(at + 1).is_some_and(|&b| b != b' ' && b != b',') => {
+                    let end = self.flow_plain_end(at)?;
+                    (Cow::Borrowed(self.str(at, end)), ScalarStyle::Plain, end)
+                }
+                b if is_indicator(b) => return Err(Stop::Unsupported),
+                _ => {
+                    let end = self.flow_plain_end(at)?;
+                    (Cow::Borrowed(self.str(at, end)), ScalarStyle::Plain, end)
+                }
+            };
+            self.scalar(text, style, at)?;
+            at = skip(line, end);
+            match line.get(at) {
+                Some(b',') => {
+                    at = skip(line, at + 1);
+                    if line.get(at) == Some(&b']') {
+                        return Err(Stop::Unsupported);
+                    }
+                }
+                Some(b']') => {
+                    self.emit(Event::SequenceEnd, at)?;
+                    return self.rest_is_blank(at + 1);
+                }
+                _ => return Err(Stop::Unsupported),
+            }
+        }
+    }
+
+    /// The end of a plain scalar inside a flow sequence (trailing spaces left out).
+    fn flow_plain_end(&self, column: usize) -> Result<usize, Stop<E>> {
+        let line = self.current();
+        let mut end = column;
+        while let Some(&b) = line.get(end) {
+            match b {
+                b',' | b']' => break,
+                b'[' | b'{' | b'}' | b'#' | b':' => return Err(Stop::Unsupported),
+                _ => end += 1,
+            }
+        }
+        while end > column && line[end - 1] == b' ' {
+            end -= 1;
+        }
+        Ok(end)
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar whose header is at `column`, in a block
+    /// indented by `indent`.
+    fn block_scalar(&mut self, column: usize, indent: usize) -> Step<E> {
+        let line = self.current();
+        let literal = line[column] == b'|';
+        let mut at = column + 1;
+        let chomp = match line.get(at) {
+            Some(b'-') => {
+                at += 1;
+                Chomp::Strip
+            }
+            Some(b'+') => {
+                at += 1;
+                Chomp::Keep
+            }
+            _ => Chomp::Clip,
+        };
+        if at < line.len() {
+            self.rest_is_blank(at)?;
+        }
+        let header_line = self.line;
+        // The full parser places a block scalar where its content starts.
+        let mut first_content: Option<u32> = None;
+        // The lines of the scalar: blank ones, and those indented at least as the first one
+        // with content.
+        let mut lines: Vec<&'a str> = Vec::new();
+        let mut content_indent: Option<usize> = None;
+        let mut widest_blank = 0;
+        loop {
+            if self.end >= self.bytes.len() {
+                // The last line has no line break: left to the full parser.
+                if self.line != header_line || content_indent.is_some() {
+                    return Err(Stop::Unsupported);
+                }
+            }
+            self.next_line();
+            if self.at_end() {
+                break;
+            }
+            let current = self.current();
+            let spaces = self.indent();
+            if spaces == current.len() {
+                widest_blank = widest_blank.max(spaces);
+                lines.push("");
+                continue;
+            }
+            match content_indent {
+                None => {
+                    if spaces <= indent {
+                        return Err(Stop::Unsupported);
+                    }
+                    content_indent = Some(spaces);
+                    first_content = Some(self.line);
+                }
+                Some(wanted) if spaces < wanted => break,
+                Some(_) => {}
+            }
+            lines.push(self.str(content_indent.unwrap_or(spaces), current.len()));
+        }
+        let Some(wanted) = content_indent else {
+            return Err(Stop::Unsupported);
+        };
+        // Blank lines holding more spaces than the indentation carry content or are errors.
+        if widest_blank > wanted {
+            return Err(Stop::Unsupported);
+        }
+        let last = lines
+            .iter()
+            .rposition(|l| !l.is_empty())
+            .ok_or(Stop::Unsupported)?;
+        let trailing = lines.len() - 1 - last;
+        let mut text = String::new();
+        if literal {
+            for line in &lines[..=last] {
+                text.push_str(line);
+                text.push('\n');
+            }
+            text.pop();
+        } else {
+            let mut previous = false;
+            let mut empty = 0;
+            for line in &lines[..=last] {
+                if line.is_empty() {
+                    empty += 1;
+                    continue;
+                }
+                if line.starts_with(' ') {
+                    return Err(Stop::Unsupported);
+                }
+                if previous && empty == 0 {
+                    text.push(' ');
+                }
+                for _ in 0..empty {
+                    text.push('\n');
+                }
+                text.push_str(line);
+                previous = true;
+                empty = 0;
+            }
+        }
+        match chomp {
+            Chomp::Strip => {}
+            Chomp::Clip => text.push('\n'),
+            Chomp::Keep => {
+                for _ in 0..=trailing {
+                    text.push('\n');
+                }
+            }
+        }
+        let style = if literal {
+            ScalarStyle::Literal
+        } else {
+            ScalarStyle::Folded
+        };
+        let line = first_content.unwrap_or(header_line);
+        (self.emit)(
+            Event::Scalar(Cow::Owned(text), style, 0, None),
+            line + 1,
+            u32::try_from(wanted).map_err(|_| Stop::Unsupported)?,
+        )
+        .map_err(Stop::Refused)?;
+        self.skip_blank();
+        if !self.at_end() && self.indent() > indent {
+            return Err(Stop::Unsupported);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Chomp {
+    Strip,
+    Clip,
+    Keep,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+    use crate::build::{Document, parse_document, parse_full};
+
+    /// Whether the fast reader takes `text` to the end.
+    fn takes(text: &str) -> bool {
+        let mut emit = |_: Event<'_>, _: u32, _: u32| Ok::<(), ()>(());
+        read(text, &mut emit).is_ok()
+    }
+
+    /// The document both ways, which must agree.
+    fn both(text: &str) -> Option<Document> {
+        let limits = Limits::default();
+        let full = parse_full(text, 3, &limits).ok().flatten();
+        let fast = parse_document(text, 3, &limits).ok().flatten();
+        match (&fast, &full) {
+            (Some(fast), Some(full)) => assert_same(fast, full, text),
+            _ => assert_eq!(fast, full, "for {text:?}"),
+        }
+        full
+    }
+
+    fn assert_same(fast: &Document, full: &Document, place: &str) {
+        assert!(fast.value == full.value, "{place}: values differ");
+        let (a, b) = (fast.positions.nodes(), full.positions.nodes());
+        if let Some(at) = a.iter().zip(b).position(|(x, y)| x != y) {
+            panic!("{place}: node {at}: fast {:?}, full {:?}", a[at], b[at]);
+        }
+        assert_eq!(a.len(), b.len(), "{place}");
+        assert_eq!(fast.duplicates, full.duplicates, "{place}");
+    }
+
+    /// Every chunk of every YAML file under `root` reads the same both ways; returns how many
+    /// chunks there were and how many the fast reader took.
+    pub(crate) fn agree_under(root: &std::path::Path) -> (usize, usize) {
+        let mut chunks = 0;
+        let mut taken = 0;
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                let mut entries: Vec<_> = std::fs::read_dir(&path)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path())
+                    .collect();
+                entries.sort();
+                stack.extend(entries);
+                continue;
+            }
+            let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if !is_yaml {
+                continue;
+            }
+            for chunk in crate::split::split(&text) {
+                let part = &text[chunk.start..chunk.end];
+                chunks += 1;
+                if takes(part) {
+                    taken += 1;
+                }
+                let limits = Limits::default();
+                let full = parse_full(part, chunk.line, &limits);
+                let fast = parse_document(part, chunk.line, &limits);
+                let place = format!("{} line {}", path.display(), chunk.line + 1);
+                assert_eq!(fast.is_err(), full.is_err(), "{place}");
+                if let (Ok(Some(fast)), Ok(Some(full))) = (&fast, &full) {
+                    assert_same(fast, full, &place);
+                } else {
+                    assert_eq!(fast.ok(), full.ok(), "{place}");
+                }
+            }
+        }
+        (chunks, taken)
+    }
+
+    #[test]
+    fn reads_the_common_subset_like_the_full_parser() {
+        let cases = [
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {}\nspec:\n  containers:\n  - name: c\n    image: \"nginx:1.2\"\n    args: [\"a\", b, 'c d']\n    env:\n    - name: X\n      value: 'it''s'\n",
+            "# comment\n---\na: 1 # trailing\nb:\n  - x\n  -   y: 1\n      z: 2\n  - []\nc: \"esc \\\" \\n \\u00e9 \\x41\"\n",
+            "a:\n  b:\n    c: |\n      line one\n        indented\n\n      line three\n    d: >-\n      folded\n      text\n\n      para\n    e: |+\n      keep\n\n    f: x\n",
+            "key with spaces  : value, with [brackets] {braces} no#hash\nurl: http://example.com/a#b\n\"quoted key\": 'v'\nempty:\nnull: ~\nlist:\n- a\n- b\nafter: 1\n",
+            "---\nitems:\n- name: a\n  ports:\n  - containerPort: 80\n    protocol: TCP\n- name: b\n",
+            "a: |-\n  x\n\n\nb: >\n  p\n   q\n",
+            "dup: 1\ndup: 2\nother: 3\n",
+            "a:\n- b\n-\n  c: d\n",
+            "  indented: root\n  second: 2\n",
+            "- |\n  a\n- >\n\n  b\n- x\n",
+        ];
+        for text in cases {
+            assert!(both(text).is_some(), "{text:?}");
+        }
+        // These are read by the fast reader, not handed over.
+        for text in &cases[..5] {
+            assert!(takes(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn agrees_on_every_one_character_edit() {
+        let seed = "a: 1\nb:\n  - x: 'q'\n    y: \"r\\n\"\n  - [s, t]\nc: |\n  u\n\n  v\nd: >-\n  w\n  z\ne: {}\n";
+        let inserts = [
+            ":", "-", " ", "#", "'", "\"", "|", ">", "[", "]", "{", "}", "\n", ",", "\\",
+        ];
+        let mut edits = 0;
+        for at in 0..=seed.len() {
+            let mut texts = Vec::new();
+            if at < seed.len() {
+                texts.push(format!("{}{}", &seed[..at], &seed[at + 1..]));
+            }
+            for insert in inserts {
+                texts.push(format!("{}{insert}{}", &seed[..at], &seed[at..]));
+            }
+            for text in texts {
+                let limits = Limits::default();
+                let full = parse_full(&text, 0, &limits);
+                let fast = parse_document(&text, 0, &limits);
+                assert_eq!(fast.is_err(), full.is_err(), "{text:?}");
+                match (fast, full) {
+                    (Ok(Some(fast)), Ok(Some(full))) => assert_same(&fast, &full, &text),
+                    (fast, full) => assert_eq!(fast.ok(), full.ok(), "{text:?}"),
+                }
+                edits += 1;
+            }
+        }
+        assert!(edits > 1000);
+    }
+
+    #[test]
+    fn hands_over_what_it_does_not_read() {
+        let cases = [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: plain\n  continued\n",
+            "a: \"quoted\n  continued\"\n",
+            "a: [b, [c]]\n",
+            "a: {b: c}\n",
+            "a:\tb\n",
+            "a: b\r\n",
+            "a: é\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "just a scalar\n",
+            "",
+            "---\n# nothing\n",
+            "a: |2\n   x\n",
+            "a: b: c\n",
+            "<<: {a: 1}\n",
+            "a: [b, ]\n",
+            "a: |\n  x",
+        ];
+        for text in cases {
+            assert!(!takes(text), "{text:?}");
+            both(text);
+        }
+    }
+
+    #[test]
+    fn broken_documents_are_left_to_the_full_parser() {
+        for text in [
+            "a: 1\n b: 2\n",
+            "a:\n  - 1\n  b: 2\n",
+            "- a\nb: c\n",
+            "a: [b\n",
+        ] {
+            let limits = Limits::default();
+            assert_eq!(
+                parse_document(text, 0, &limits).is_err(),
+                parse_full(text, 0, &limits).is_err(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_full_parser_on_the_corpus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+        if !root.is_dir() {
+            eprintln!("skipped: {} is absent", root.display());
+            return;
+        }
+        let (chunks, taken) = agree_under(&root);
+        eprintln!("{taken} of {chunks} documents read by the fast reader");
+        assert!(taken * 2 > chunks, "{taken} of {chunks}");
+    }
+
+    /// `PALISADE_AGREE=PATH cargo test --release -p palisade-load agrees_on -- --ignored`
+    /// compares the two readers on any file or folder, such as a generated cluster.
+    #[test]
+    #[ignore = "reads the path in PALISADE_AGREE"]
+    fn agrees_on_a_chosen_path() {
+        let Some(root) = std::env::var_os("PALISADE_AGREE") else {
+            eprintln!("skipped: PALISADE_AGREE is not set");
+            return;
+        };
+        let (chunks, taken) = agree_under(std::path::Path::new(&root));
+        eprintln!("{taken} of {chunks} documents read by the fast reader");
+    }
+}
