@@ -101,6 +101,9 @@ const DEV: &[(&str, Adjustment)] = &[
     ("WL028", Adjustment::Severity(Severity::Low)),
     ("WL030", Adjustment::Severity(Severity::Info)),
     ("WL041", Adjustment::Severity(Severity::Info)),
+    ("WL042", Adjustment::Severity(Severity::Info)),
+    // Playgrounds often run without certificates.
+    ("NP009", Adjustment::Severity(Severity::Low)),
     ("SE002", Adjustment::Off),
 ];
 

@@ -187,6 +187,7 @@ const MAPPINGS: &[Mapping] = &[
     map(Polaris, "runAsPrivileged", "WL001"),
     also(map(Polaris, "runAsRootAllowed", "WL004"), &["WL016"]),
     map(Polaris, "tagNotSpecified", "WL028"),
+    map(Polaris, "tlsSettingsMissing", "NP009"),
     // Checkov: check ID, our rule.
     map(Checkov, "CKV_K8S_8", "WL026"),
     map(Checkov, "CKV_K8S_9", "WL027"),
@@ -213,6 +214,7 @@ const MAPPINGS: &[Mapping] = &[
     map(Checkov, "CKV_K8S_38", "WL032"),
     map(Checkov, "CKV_K8S_39", "WL037"),
     also(map(Checkov, "CKV_K8S_43", "WL029"), &["WL028"]),
+    map(Checkov, "CKV_K8S_153", "NP010"),
     // kubescape: rule folder under rules/, our rule.
     also(map(Kubescape, "alert-any-hostpath", "WL007"), &["WL035"]),
     map(Kubescape, "alert-rw-hostpath", "WL036"),
@@ -234,6 +236,7 @@ const MAPPINGS: &[Mapping] = &[
     ),
     map(Kubescape, "image-pull-policy-is-not-set-to-always", "WL030"),
     map(Kubescape, "immutable-container-filesystem", "WL020"),
+    map(Kubescape, "ingress-no-tls", "NP009"),
     also(map(Kubescape, "insecure-capabilities", "WL037"), &["WL006"]),
     also(map(Kubescape, "non-root-containers", "WL004"), &["WL016"]),
     map(Kubescape, "pods-in-default-namespace", "WL034"),

@@ -11,8 +11,10 @@ use palisade_model::{Inventory, Object};
 pub mod allow_all_egress_rule;
 pub mod allow_all_ingress_rule;
 pub mod exposed_through_route;
+pub mod ingress_without_tls;
 pub mod namespace_without_egress_isolation;
 pub mod namespace_without_ingress_isolation;
+pub mod nginx_snippet_annotation;
 pub mod policy_selects_no_pod;
 pub mod sensitive_workload_internet_egress;
 pub mod workload_without_network_policy;
@@ -26,6 +28,8 @@ pub static RULES: &[&dyn Rule] = &[
     &allow_all_egress_rule::AllowAllEgressRule,
     &sensitive_workload_internet_egress::SensitiveWorkloadInternetEgress,
     &exposed_through_route::ExposedThroughRoute,
+    &ingress_without_tls::IngressWithoutTls,
+    &nginx_snippet_annotation::NginxSnippetAnnotation,
 ];
 
 pub(crate) const NSA_CISA_GUIDE: &str = crate::meta::NSA_CISA_GUIDE_URL;
@@ -68,6 +72,12 @@ pub(crate) fn host_network(workload: &Workload<'_>) -> bool {
         .workload()
         .and_then(|w| w.pod_spec.get("hostNetwork").and_then(Value::as_bool))
         .unwrap_or(false)
+}
+
+/// Whether the object is an Ingress of the Kubernetes API (`networking.k8s.io`, or the
+/// `extensions` group of old manifests), not a custom resource that happens to share the kind.
+pub(crate) fn is_ingress(object: &Object) -> bool {
+    object.kind() == "Ingress" && matches!(object.api_group(), "networking.k8s.io" | "extensions")
 }
 
 /// Pointer to the pod labels of a workload (or its pod metadata when it has no labels).

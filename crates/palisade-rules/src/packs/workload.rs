@@ -3,6 +3,7 @@
 
 use crate::meta::Rule;
 
+pub mod bare_pod;
 pub mod cpu_limit_missing;
 pub mod cpu_request_missing;
 pub mod dangerous_capability;
@@ -73,4 +74,5 @@ pub static RULES: &[&dyn Rule] = &[
     &host_aliases::HostAliases,
     &exposed_workload::ExposedWorkload,
     &stdin_tty::StdinTty,
+    &bare_pod::BarePod,
 ];
