@@ -82,7 +82,7 @@ TRAIT_RULES = {
     "pod:apparmor-unconfined": (["WL009"], "object",
                                 "on a bare Pod the generator records the trait but puts the "
                                 "annotation on a pod template the Pod does not have"),
-    "pod:bare-pod": ([], "object", "no rule for pods without a controller"),
+    "pod:bare-pod": (["WL042"], "object", ""),
     # API versions, namespaces
     "deprecated-api": (["DP001", "DP002"], "object", ""),
     "default-namespace": (["WL034"], "object",
@@ -93,9 +93,8 @@ TRAIT_RULES = {
     "svc:loadbalancer": (["WL040"], "object", ""),
     "svc:public-loadbalancer": (["WL040"], "object", ""),
     "svc:externalIPs": (["WL040"], "object", ""),
-    "ingress:no-tls": ([], "object", "no rule for an Ingress without tls (NP008 maps exposure)"),
-    "ingress:snippet-annotation": ([], "object",
-                                   "no rule for ingress-nginx *-snippet annotations"),
+    "ingress:no-tls": (["NP009"], "object", ""),
+    "ingress:snippet-annotation": (["NP010"], "object", ""),
     # RBAC (rbac:cluster:X maps like rbac:X)
     "rbac:secrets-read": (["RB001"], "object", ""),
     "rbac:create-pods": (["RB002"], "object", ""),
