@@ -7,6 +7,9 @@
 //! gives up and the document is read again by the full parser, which also reports every
 //! syntax error; so this reader never decides what is valid YAML, only how to read the
 //! common subset quickly.
+//!
+//! It descends one function call per level of nesting; every level emits its start event
+//! first, so the builder's depth limit stops hostile nesting before the stack grows deep.
 
 use saphyr_parser::{Event, ScalarStyle};
 use std::borrow::Cow;

@@ -9,7 +9,7 @@
 use super::authorize::allows_some;
 use super::risk::{POD_CONTROLLERS, is_full_control};
 use super::{Grant, MASTERS_GROUP, Model, Scope, Subject, SubjectKind};
-use palisade_model::Object;
+use palisade_model::{Object, Workload};
 use palisade_model::Value;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -48,10 +48,19 @@ struct Account {
 /// Whether the pod mounts its service account's token (pod setting, else the
 /// ServiceAccount's, else yes).
 pub fn token_mounted(model: &Model<'_>, object: &Object, namespace: &str, account: &str) -> bool {
+    object
+        .workload()
+        .is_some_and(|workload| token_mounted_in(model, &workload, namespace, account))
+}
+
+/// [`token_mounted`] for a workload view at hand.
+pub fn token_mounted_in(
+    model: &Model<'_>,
+    workload: &Workload<'_>,
+    namespace: &str,
+    account: &str,
+) -> bool {
     let field = "automountServiceAccountToken";
-    let Some(workload) = object.workload() else {
-        return false;
-    };
     if let Some(Value::Bool(set)) = workload.pod_spec.get(field) {
         return *set;
     }
@@ -72,13 +81,19 @@ pub fn token_mounted(model: &Model<'_>, object: &Object, namespace: &str, accoun
 /// The service account a workload runs as.
 pub fn workload_account(object: &Object) -> Option<(String, String)> {
     let workload = object.workload()?;
+    let (namespace, name) = account_of(object, &workload);
+    Some((namespace.to_string(), name.to_string()))
+}
+
+/// [`workload_account`] for a workload view at hand, borrowed from the object.
+pub fn account_of<'o>(object: &'o Object, workload: &Workload<'o>) -> (&'o str, &'o str) {
     let name = ["serviceAccountName", "serviceAccount"]
         .iter()
         .find_map(|f| workload.pod_spec.get(f).and_then(Value::as_str))
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
     let namespace = object.namespace().unwrap_or(super::DEFAULT_NAMESPACE);
-    Some((namespace.to_string(), name.to_string()))
+    (namespace, name)
 }
 
 fn accounts(model: &Model<'_>) -> BTreeMap<(String, String), Account> {

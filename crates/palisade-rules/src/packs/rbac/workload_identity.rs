@@ -3,7 +3,7 @@
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
 use crate::rbac::paths::Step;
-use crate::rbac::paths::{Graph, token_mounted, workload_account};
+use crate::rbac::paths::{Graph, account_of, token_mounted_in};
 use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
 use palisade_model::Value;
@@ -11,7 +11,29 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 /// What an account may do: risky grants by label, and how it is cluster-admin equivalent.
-type Assessment = (BTreeMap<String, String>, Option<Step>);
+/// What an account may do: its risks (label, and how it gets it), the same listed for a
+/// message, and the step that makes it cluster-admin equivalent, if any.
+struct Assessment {
+    risks: BTreeMap<String, String>,
+    listed: String,
+    admin: Option<Step>,
+}
+
+impl Assessment {
+    fn new(risks: BTreeMap<String, String>, admin: Option<Step>) -> Self {
+        // Many accounts share one assessment: the list is written once.
+        let listed = risks
+            .iter()
+            .map(|(label, how)| format!("{label} ({how})"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            risks,
+            listed,
+            admin,
+        }
+    }
+}
 
 pub struct WorkloadIdentity;
 
@@ -75,21 +97,19 @@ impl Rule for WorkloadIdentity {
         // The risks one binding grants, and the risks and admin step of one account: many
         // workloads share accounts, and every account shares the bindings of its groups.
         let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
-        let mut by_account: HashMap<(String, String), Rc<Assessment>> = HashMap::new();
+        let mut by_account: HashMap<(&str, &str), Rc<Assessment>, foldhash::fast::RandomState> =
+            HashMap::default();
         // What the groups every account belongs to (`system:serviceaccounts`,
         // `system:authenticated`) grant, worked out once: with a binding per application to
         // such a group, going through them for every account would cost accounts × bindings.
         let mut shared: HashMap<Vec<String>, Shared> = HashMap::new();
         for object in inventory.objects() {
-            let Some((ns, name)) = workload_account(object) else {
-                continue;
-            };
             let Some(workload) = object.workload() else {
                 continue;
             };
-            let key = (ns, name);
+            let key = account_of(object, &workload);
             if !by_account.contains_key(&key) {
-                let (ns, name) = &key;
+                let (ns, name) = key;
                 let subject = Subject::service_account(ns, name);
                 let identity = subject.identity();
                 // The account itself and its namespace's group are its own; the other
@@ -144,7 +164,7 @@ impl Rule for WorkloadIdentity {
                             .iter()
                             .map(|(label, (_, how))| (label.to_string(), how.clone()))
                             .collect();
-                        Rc::new((risks, admin))
+                        Rc::new(Assessment::new(risks, admin))
                     });
                     Rc::clone(alone)
                 } else {
@@ -161,19 +181,23 @@ impl Rule for WorkloadIdentity {
                         .into_iter()
                         .map(|(label, (_, how))| (label.to_string(), how))
                         .collect();
-                    Rc::new((risks, admin))
+                    Rc::new(Assessment::new(risks, admin))
                 };
-                by_account.insert(key.clone(), assessment);
+                by_account.insert(key, assessment);
             }
-            let (ns, name) = &key;
+            let (ns, name) = key;
             let Some(assessment) = by_account.get(&key) else {
                 continue;
             };
-            let (risks, admin) = &**assessment;
+            let Assessment {
+                risks,
+                listed,
+                admin,
+            } = &**assessment;
             if risks.is_empty() && admin.is_none() {
                 continue;
             }
-            let mounted = token_mounted(&model, object, ns, name);
+            let mounted = token_mounted_in(&model, &workload, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
                 .find(|f| workload.pod_spec.get(f).and_then(Value::as_str).is_some())
@@ -196,14 +220,10 @@ impl Rule for WorkloadIdentity {
                     Severity::Critical,
                 ),
                 None => {
-                    let list: Vec<String> = risks
-                        .iter()
-                        .map(|(label, how)| format!("{label} ({how})"))
-                        .collect();
                     (
                         format!(
-                            "the pod runs as service account `{ns}/{name}`, which {}; {token}",
-                            list.join("; ")
+                            "the pod runs as service account `{ns}/{name}`, which {listed}; \
+                             {token}"
                         ),
                         if mounted {
                             Severity::High
