@@ -27,6 +27,8 @@ pub struct Inventory {
     /// first use. Selecting by label through them keeps Service and policy joins linear even
     /// for objects without a namespace, which all share one bucket.
     pods: OnceLock<(Hashed, Hashed)>,
+    /// The objects that carry a pod, in inventory order; found on first use.
+    workloads: OnceLock<Vec<usize>>,
 }
 
 impl Inventory {
@@ -83,6 +85,21 @@ impl Inventory {
             .get(kind)
             .into_iter()
             .flatten()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Every object that carries a pod (a workload), in inventory order.
+    pub fn workloads(&self) -> impl Iterator<Item = &Object> + '_ {
+        self.workloads
+            .get_or_init(|| {
+                self.objects
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, object)| object.carries_pod())
+                    .map(|(index, _)| index)
+                    .collect()
+            })
+            .iter()
             .map(|&i| &self.objects[i])
     }
 

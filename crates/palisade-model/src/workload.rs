@@ -307,6 +307,11 @@ impl Object {
         shape.meta.follow(&self.value).and_then(Value::as_object)
     }
 
+    /// Whether the object carries a pod spec: `workload()` without building the view.
+    pub fn carries_pod(&self) -> bool {
+        self.shape().is_some()
+    }
+
     fn shape(&self) -> Option<&Shape> {
         self.shape
             .get_or_init(|| Shape::of(self).map(Box::new))

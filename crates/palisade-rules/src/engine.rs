@@ -419,7 +419,14 @@ pub fn check_with(
     let (mut parts, (network, rbac)) = rayon::join(per_object, || {
         rayon::join(
             || wants(Pack::Network).then(|| Network::build(inventory)),
-            || wants(Pack::Rbac).then(|| rbac::Model::build(inventory)),
+            || {
+                wants(Pack::Rbac).then(|| {
+                    let model = rbac::Model::build(inventory);
+                    // Every RBAC rule reads the risks of the roles' rules.
+                    model.own_risks(0);
+                    model
+                })
+            },
         )
     });
     if *RULE_TIMINGS {

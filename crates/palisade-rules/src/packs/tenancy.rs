@@ -5,6 +5,7 @@ use crate::engine::Sink;
 use crate::meta::{Reference, Rule};
 use palisade_model::Value;
 use palisade_model::{Inventory, Object};
+use std::collections::{HashMap, HashSet};
 
 pub mod missing_ownership_labels;
 pub mod namespace_without_limit_range;
@@ -91,14 +92,24 @@ pub(crate) fn report_namespaces_without(
     kind: &str,
     consequence: &str,
 ) {
+    // The workloads of each namespace, and the namespaces that have a `kind`, found once.
+    let mut by_namespace: HashMap<&str, Vec<&Object>> = HashMap::new();
+    for object in inventory.workloads() {
+        if let Some(namespace) = object.namespace() {
+            by_namespace.entry(namespace).or_default().push(object);
+        }
+    }
+    let provided: HashSet<&str> = inventory
+        .of_kind(kind)
+        .filter_map(Object::namespace)
+        .collect();
     for namespace in inventory.namespaces() {
-        if is_system_namespace(namespace) {
+        if is_system_namespace(namespace) || provided.contains(namespace) {
             continue;
         }
-        let workloads: Vec<&Object> = inventory
-            .in_namespace(namespace)
-            .filter(|object| object.workload().is_some())
-            .collect();
+        let Some(workloads) = by_namespace.get(namespace) else {
+            continue;
+        };
         // Prefer an object people edit over one a controller generated.
         let Some(first) = workloads
             .iter()
@@ -107,12 +118,6 @@ pub(crate) fn report_namespaces_without(
         else {
             continue;
         };
-        if inventory
-            .in_namespace(namespace)
-            .any(|object| object.kind() == kind)
-        {
-            continue;
-        }
         let count = match workloads.len() {
             1 => "1 workload".to_string(),
             n => format!("{n} workloads"),

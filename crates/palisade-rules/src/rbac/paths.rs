@@ -9,8 +9,8 @@
 use super::authorize::allows_some;
 use super::risk::{POD_CONTROLLERS, is_full_control};
 use super::{Grant, MASTERS_GROUP, Model, Scope, Subject, SubjectKind};
-use palisade_model::{Object, Workload};
 use palisade_model::Value;
+use palisade_model::{Object, Workload};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 

@@ -219,19 +219,17 @@ impl Rule for WorkloadIdentity {
                     ),
                     Severity::Critical,
                 ),
-                None => {
-                    (
-                        format!(
-                            "the pod runs as service account `{ns}/{name}`, which {listed}; \
+                None => (
+                    format!(
+                        "the pod runs as service account `{ns}/{name}`, which {listed}; \
                              {token}"
-                        ),
-                        if mounted {
-                            Severity::High
-                        } else {
-                            Severity::Medium
-                        },
-                    )
-                }
+                    ),
+                    if mounted {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                ),
             };
             let finding = sink.report(object, path, message);
             finding.severity = severity;

@@ -130,7 +130,7 @@ pub(crate) fn check_resources(
         let entry = covered.entry(limit_range.namespace()).or_default();
         *entry = *entry || limit_range_covers(limit_range, resource, bound);
     }
-    for object in inventory.objects() {
+    for object in inventory.workloads() {
         let Some(workload) = object.workload() else {
             continue;
         };
