@@ -213,6 +213,9 @@ mod tests {
         ];
         let inventory = Inventory::new(objects);
         assert_eq!(inventory.of_kind("Deployment").count(), 1);
+        let workloads: Vec<&str> = inventory.workloads().map(Object::name).collect();
+        assert_eq!(workloads, ["web"]);
+        assert!(!inventory.objects()[1].carries_pod());
         assert!(inventory.get("Deployment", Some("shop"), "web").is_some());
         assert_eq!(
             inventory.namespaces().into_iter().collect::<Vec<_>>(),
