@@ -61,7 +61,16 @@ pub(crate) fn read<'a, E>(
         }
     }
     let indent = reader.indent();
-    reader.block_node(indent, -1)?;
+    if matches!(reader.current()[indent], b'{' | b'[') {
+        // A JSON document, or a YAML one in flow style.
+        let mut at = indent;
+        reader.flow_node(&mut at, -1)?;
+        reader.rest_is_blank(at)?;
+        reader.next_line();
+        reader.skip_blank();
+    } else {
+        reader.block_node(indent, -1)?;
+    }
     if !reader.at_end() {
         return Err(Stop::Unsupported);
     }
@@ -291,15 +300,10 @@ impl<'a, E> Reader<'a, '_, E> {
                 self.rest_is_blank(end)?;
                 self.scalar(text, ScalarStyle::SingleQuoted, column)?;
             }
-            b'[' => self.flow_sequence(column)?,
-            b'{' => {
-                let close = column + 1;
-                if line.get(close) != Some(&b'}') {
-                    return Err(Stop::Unsupported);
-                }
-                self.rest_is_blank(close + 1)?;
-                self.emit(Event::MappingStart(0, None), column)?;
-                self.emit(Event::MappingEnd, close)?;
+            b'[' | b'{' => {
+                let mut at = column;
+                self.flow_node(&mut at, indent as isize)?;
+                self.rest_is_blank(at)?;
             }
             b'-' if line.get(column + 1).is_none_or(|&b| b == b' ') => {
                 return Err(Stop::Unsupported);
@@ -480,76 +484,148 @@ impl<'a, E> Reader<'a, '_, E> {
         }
     }
 
-    /// `[a, "b", c]` on one line, of scalars only.
-    fn flow_sequence(&mut self, column: usize) -> Step<E> {
-        self.emit(Event::SequenceStart(0, None), column)?;
-        let mut at = column + 1;
-        let skip = |line: &[u8], mut at: usize| {
-            while line.get(at) == Some(&b' ') {
-                at += 1;
-            }
-            at
-        };
-        let line = self.current();
-        at = skip(line, at);
-        if line.get(at) == Some(&b']') {
-            self.emit(Event::SequenceEnd, at)?;
-            return self.rest_is_blank(at + 1);
-        }
+    /// Spaces and line breaks inside a flow collection. A comment ends the fast reading, and a
+    /// continuation line must be indented past the block the collection sits in.
+    fn flow_space(&mut self, at: &mut usize, indent: isize) -> Step<E> {
         loop {
-            let first = *line.get(at).ok_or(Stop::Unsupported)?;
-            let (text, style, end) = match first {
-                b'"' => {
-                    let (text, end) = self.double_quoted(at).ok_or(Stop::Unsupported)?;
-                    (text, ScalarStyle::DoubleQuoted, end)
-                }
-                b'\'' => {
-                    let (text, end) = self.single_quoted(at).ok_or(Stop::Unsupported)?;
-                    (text, ScalarStyle::SingleQuoted, end)
-                }
-                b'-' if line.get(at + 1).is_some_and(|&b| b != b' ' && b != b',') => {
-                    let end = self.flow_plain_end(at)?;
-                    (Cow::Borrowed(self.str(at, end)), ScalarStyle::Plain, end)
-                }
-                b if is_indicator(b) => return Err(Stop::Unsupported),
-                _ => {
-                    let end = self.flow_plain_end(at)?;
-                    (Cow::Borrowed(self.str(at, end)), ScalarStyle::Plain, end)
-                }
-            };
-            self.scalar(text, style, at)?;
-            at = skip(line, end);
-            match line.get(at) {
-                Some(b',') => {
-                    at = skip(line, at + 1);
-                    if line.get(at) == Some(&b']') {
+            let line = self.current();
+            while line.get(*at) == Some(&b' ') {
+                *at += 1;
+            }
+            match line.get(*at) {
+                Some(b'#') => return Err(Stop::Unsupported),
+                Some(_) => return Ok(()),
+                None => {
+                    self.next_line();
+                    if self.at_end() {
                         return Err(Stop::Unsupported);
                     }
+                    let spaces = self.indent();
+                    if (spaces as isize) <= indent {
+                        return Err(Stop::Unsupported);
+                    }
+                    *at = spaces;
                 }
-                Some(b']') => {
-                    self.emit(Event::SequenceEnd, at)?;
-                    return self.rest_is_blank(at + 1);
-                }
-                _ => return Err(Stop::Unsupported),
             }
         }
     }
 
-    /// The end of a plain scalar inside a flow sequence (trailing spaces left out).
-    fn flow_plain_end(&self, column: usize) -> Result<usize, Stop<E>> {
+    /// The byte at `at` of the current line (after [`Self::flow_space`], there is one).
+    fn byte(&self, at: usize) -> Result<u8, Stop<E>> {
+        self.current().get(at).copied().ok_or(Stop::Unsupported)
+    }
+
+    /// A flow node at `at` (JSON's syntax and YAML's simplest flow forms), over as many lines
+    /// as it takes; `at` ends after it, on the line where it ends.
+    fn flow_node(&mut self, at: &mut usize, indent: isize) -> Step<E> {
+        let column = *at;
+        match self.byte(column)? {
+            open @ (b'{' | b'[') => {
+                let mapping = open == b'{';
+                let close = if mapping { b'}' } else { b']' };
+                let start = if mapping {
+                    Event::MappingStart(0, None)
+                } else {
+                    Event::SequenceStart(0, None)
+                };
+                self.emit(start, column)?;
+                *at += 1;
+                self.flow_space(at, indent)?;
+                if self.byte(*at)? == close {
+                    return self.flow_end(at, mapping);
+                }
+                loop {
+                    if mapping {
+                        let key = *at;
+                        let (text, style, end) = self.quoted(key).ok_or(Stop::Unsupported)?;
+                        if self.current().get(end) != Some(&b':') {
+                            return Err(Stop::Unsupported);
+                        }
+                        self.scalar(text, style, key)?;
+                        *at = end + 1;
+                        self.flow_space(at, indent)?;
+                    }
+                    self.flow_node(at, indent)?;
+                    self.flow_space(at, indent)?;
+                    match self.byte(*at)? {
+                        b',' => {
+                            *at += 1;
+                            self.flow_space(at, indent)?;
+                            if matches!(self.byte(*at)?, b'}' | b']') {
+                                return Err(Stop::Unsupported);
+                            }
+                        }
+                        b if b == close => return self.flow_end(at, mapping),
+                        _ => return Err(Stop::Unsupported),
+                    }
+                }
+            }
+            b'"' | b'\'' => {
+                let (text, style, end) = self.quoted(column).ok_or(Stop::Unsupported)?;
+                self.scalar(text, style, column)?;
+                *at = end;
+                Ok(())
+            }
+            b'-' if self
+                .current()
+                .get(column + 1)
+                .is_some_and(|&b| !matches!(b, b' ' | b',' | b']' | b'}')) =>
+            {
+                self.flow_plain(at)
+            }
+            b if is_indicator(b) => Err(Stop::Unsupported),
+            _ => self.flow_plain(at),
+        }
+    }
+
+    fn flow_end(&mut self, at: &mut usize, mapping: bool) -> Step<E> {
+        let end = if mapping {
+            Event::MappingEnd
+        } else {
+            Event::SequenceEnd
+        };
+        self.emit(end, *at)?;
+        *at += 1;
+        Ok(())
+    }
+
+    /// A quoted scalar that ends on its line: text, style and the column after it.
+    fn quoted(&self, column: usize) -> Option<(Cow<'a, str>, ScalarStyle, usize)> {
+        match self.current().get(column)? {
+            b'"' => {
+                let (text, end) = self.double_quoted(column)?;
+                Some((text, ScalarStyle::DoubleQuoted, end))
+            }
+            b'\'' => {
+                let (text, end) = self.single_quoted(column)?;
+                Some((text, ScalarStyle::SingleQuoted, end))
+            }
+            _ => None,
+        }
+    }
+
+    /// A plain scalar inside a flow collection (a number, `true`, a word): up to the next `,`,
+    /// closing bracket or the end of the line, trailing spaces left out.
+    fn flow_plain(&mut self, at: &mut usize) -> Step<E> {
         let line = self.current();
+        let column = *at;
         let mut end = column;
         while let Some(&b) = line.get(end) {
             match b {
-                b',' | b']' => break,
-                b'[' | b'{' | b'}' | b'#' | b':' => return Err(Stop::Unsupported),
+                b',' | b']' | b'}' => break,
+                b'[' | b'{' | b'#' | b':' => return Err(Stop::Unsupported),
                 _ => end += 1,
             }
         }
+        *at = end;
         while end > column && line[end - 1] == b' ' {
             end -= 1;
         }
-        Ok(end)
+        self.scalar(
+            Cow::Borrowed(self.str(column, end)),
+            ScalarStyle::Plain,
+            column,
+        )
     }
 
     /// A literal (`|`) or folded (`>`) block scalar whose header is at `column`, in a block
@@ -740,7 +816,10 @@ mod tests {
                 stack.extend(entries);
                 continue;
             }
-            let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let is_yaml = path == root
+                || path
+                    .extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
@@ -781,12 +860,16 @@ mod tests {
             "a:\n- b\n-\n  c: d\n",
             "  indented: root\n  second: 2\n",
             "- |\n  a\n- >\n\n  b\n- x\n",
+            "a: [b, [c, []], {}]\n",
+            "---\n{\"a\":1,\"b\":[true,null,-1.5e3,\"x\\ty\"],\"c\":{\"d\":{}}}\n",
+            "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"containers\": [\n      {\"name\": \"c\"},\n      {\"name\": \"d\"}\n    ]\n  }\n}\n",
+            "a:\n  b: {\"c\": [1,\n    2], \"d\": 'e'}\nf: 1\n",
         ];
         for text in cases {
             assert!(both(text).is_some(), "{text:?}");
         }
         // These are read by the fast reader, not handed over.
-        for text in &cases[..5] {
+        for text in cases[..5].iter().chain(&cases[cases.len() - 4..]) {
             assert!(takes(text), "{text:?}");
         }
     }
@@ -828,7 +911,6 @@ mod tests {
             "a: !!str 1\n",
             "a: plain\n  continued\n",
             "a: \"quoted\n  continued\"\n",
-            "a: [b, [c]]\n",
             "a: {b: c}\n",
             "a:\tb\n",
             "a: b\r\n",
