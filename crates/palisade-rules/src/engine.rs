@@ -59,11 +59,12 @@ struct Views<'a> {
     /// What the per-object pass found: one part per run of [`OBJECTS_PER_PART`] objects, in
     /// inventory order, and which rules it ran.
     parts: &'a [Vec<Finding>],
-    ran: Vec<&'static str>,
+    /// For each rule of the registry, in its order, whether the per-object pass ran it.
+    ran: Vec<bool>,
 }
 
 impl<'a> Views<'a> {
-    fn new(inventory: &'a Inventory, parts: &'a [Vec<Finding>], ran: Vec<&'static str>) -> Self {
+    fn new(inventory: &'a Inventory, parts: &'a [Vec<Finding>], ran: Vec<bool>) -> Self {
         Self {
             inventory,
             network: OnceLock::new(),
@@ -128,9 +129,8 @@ impl Shared for Views<'_> {
     ) -> Option<Vec<&Finding>> {
         let covered = crate::registry::all_rules()
             .iter()
-            .map(|rule| rule.meta())
-            .filter(|meta| wanted(meta))
-            .all(|meta| self.ran.contains(&meta.code));
+            .zip(&self.ran)
+            .all(|(rule, &ran)| ran || !wanted(rule.meta()));
         if !covered {
             return None;
         }
@@ -437,7 +437,14 @@ pub fn check_with(
             resident_mib()
         );
     }
-    let ran = rules.iter().map(|rule| rule.meta().code).collect();
+    let ran = crate::registry::all_rules()
+        .iter()
+        .map(|known| {
+            rules
+                .iter()
+                .any(|rule| std::ptr::eq(rule.meta(), known.meta()))
+        })
+        .collect();
     let views = Views::new(inventory, &parts, ran);
     if let Some(network) = network {
         let _ = views.network.set(network);
