@@ -330,7 +330,8 @@ impl Finding {
     }
 
     pub fn with_remediation(&mut self, text: impl Into<String>) -> &mut Self {
-        self.remediation = Some(text.into());
+        // Findings of one kind often repeat their remediation: it is shared.
+        self.remediation = Some(Text::from(text.into()));
         self
     }
 }

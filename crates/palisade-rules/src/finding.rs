@@ -21,7 +21,7 @@ pub struct Finding {
     /// The application the object belongs to, else its namespace.
     pub app: Option<Arc<str>>,
     /// A remediation specific to this finding; otherwise the rule's applies.
-    pub remediation: Option<String>,
+    pub remediation: Option<Text>,
 }
 
 impl Finding {
