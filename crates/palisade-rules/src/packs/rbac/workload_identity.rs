@@ -7,6 +7,7 @@ use crate::rbac::paths::{Graph, account_of, token_mounted_in};
 use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
 use palisade_model::Value;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -108,7 +109,7 @@ impl Rule for WorkloadIdentity {
                 continue;
             };
             let key = account_of(object, &workload);
-            if !by_account.contains_key(&key) {
+            if let Entry::Vacant(slot) = by_account.entry(key) {
                 let (ns, name) = key;
                 let subject = Subject::service_account(ns, name);
                 let identity = subject.identity();
@@ -183,7 +184,7 @@ impl Rule for WorkloadIdentity {
                         .collect();
                     Rc::new(Assessment::new(risks, admin))
                 };
-                by_account.insert(key, assessment);
+                slot.insert(assessment);
             }
             let (ns, name) = key;
             let Some(assessment) = by_account.get(&key) else {
