@@ -414,14 +414,25 @@ impl<'a, E> Reader<'a, '_, E> {
                 at = quote + 2;
                 continue;
             }
-            let text = match owned {
-                Some(mut text) => {
-                    text.push_str(self.str(at, quote));
-                    Cow::Owned(text)
-                }
-                None => Cow::Borrowed(self.str(column + 1, quote)),
-            };
-            return Some((text, quote + 1));
+            return Some((self.quoted_text(owned, column, at, quote), quote + 1));
+        }
+    }
+
+    /// The text of a quoted scalar opened at `column` and closed at `close`: borrowed from the
+    /// line when nothing had to be decoded, else what was decoded up to `at` and the rest.
+    fn quoted_text(
+        &self,
+        owned: Option<String>,
+        column: usize,
+        at: usize,
+        close: usize,
+    ) -> Cow<'a, str> {
+        match owned {
+            Some(mut text) => {
+                text.push_str(self.str(at, close));
+                Cow::Owned(text)
+            }
+            None => Cow::Borrowed(self.str(column + 1, close)),
         }
     }
 
@@ -433,14 +444,7 @@ impl<'a, E> Reader<'a, '_, E> {
         loop {
             let stop = at + memchr::memchr2(b'"', b'\\', &line[at..])?;
             if line[stop] == b'"' {
-                let text = match owned {
-                    Some(mut text) => {
-                        text.push_str(self.str(at, stop));
-                        Cow::Owned(text)
-                    }
-                    None => Cow::Borrowed(self.str(column + 1, stop)),
-                };
-                return Some((text, stop + 1));
+                return Some((self.quoted_text(owned, column, at, stop), stop + 1));
             }
             let text = owned.get_or_insert_with(String::new);
             text.push_str(self.str(at, stop));
