@@ -170,8 +170,16 @@ fn pem_private_key(text: &str) -> bool {
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = &rest[start + "-----BEGIN ".len()..];
-        let Some(label_end) = after.find("-----") else {
-            return false;
+        // The label ends on its own line (a `\n` escape ends it too); a header without its
+        // closing dashes is skipped, so it cannot swallow the header of a real key below it.
+        let line_end = [after.find('\n'), after.find("\\n")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(after.len());
+        let Some(label_end) = after[..line_end].find("-----") else {
+            rest = after;
+            continue;
         };
         let label = &after[..label_end];
         let body = &after[label_end + 5..];
@@ -1089,6 +1097,12 @@ mod tests {
         );
         let certificate = pem.replace("PRIVATE KEY", "CERTIFICATE");
         assert_eq!(kind(&certificate), None);
+        // A header cut short (no closing dashes) does not hide the real key after it, on
+        // separate lines or behind `\n` escapes.
+        let broken = format!("-----BEGIN CERTIFICATE\nnotes\n{pem}");
+        assert_eq!(kind(&broken), Some(Kind::PrivateKey));
+        assert_eq!(kind(&broken.replace('\n', "\\n")), Some(Kind::PrivateKey));
+        assert_eq!(kind("-----BEGIN CERTIFICATE\nnotes\n"), None);
     }
 
     #[test]
