@@ -1,12 +1,12 @@
-//! A fast reader for the plain block YAML that manifests are nearly always written in, with
-//! the same events and positions as `saphyr-parser`. It reads block mappings and sequences,
-//! plain and quoted one-line scalars, literal and folded block scalars, one-line flow
-//! sequences of scalars and the empty flow collections. At the first thing outside that
-//! subset (anchors, aliases, tags, multi-line plain or quoted scalars, nested flow
-//! collections, tabs, carriage returns, non-ASCII text, directives, an empty document) it
-//! gives up and the document is read again by the full parser, which also reports every
-//! syntax error; so this reader never decides what is valid YAML, only how to read the
-//! common subset quickly.
+//! A fast reader for the YAML that manifests are nearly always written in, with the same
+//! events and positions as `saphyr-parser`. It reads block mappings and sequences, plain and
+//! quoted one-line scalars, literal and folded block scalars, and flow collections (JSON's
+//! syntax, and YAML's plain keys and words such as `{ cpu: 100m }`) over any number of lines.
+//! At the first thing outside that subset (anchors, aliases, tags, multi-line plain or quoted
+//! scalars, comments inside flow collections, tabs, carriage returns, control characters,
+//! non-ASCII text, directives, an empty document) it gives up and the document is read again
+//! by the full parser, which also reports every syntax error; so this reader never decides
+//! what is valid YAML, only how to read the common subset quickly.
 //!
 //! It descends one function call per level of nesting; every level emits its start event
 //! first, so the builder's depth limit stops hostile nesting before the stack grows deep.
@@ -30,7 +30,9 @@ pub(crate) fn read<'a, E>(
     emit: &mut dyn FnMut(Event<'a>, u32, u32) -> Result<(), E>,
 ) -> Step<E> {
     let bytes = text.as_bytes();
-    if !text.is_ascii() || memchr::memchr2(b'\t', b'\r', bytes).is_some() {
+    // Printable ASCII and line feeds only: tabs, carriage returns and control characters
+    // (which YAML refuses) go to the full parser.
+    if bytes.iter().any(|&b| b >= 0x7f || (b < 0x20 && b != b'\n')) {
         return Err(Stop::Unsupported);
     }
     let mut reader = Reader {
@@ -921,7 +923,8 @@ mod tests {
     fn agrees_on_every_one_character_edit() {
         let seed = "a: 1\nb:\n  - x: 'q'\n    y: \"r\\n\"\n  - [s, t]\nc: |\n  u\n\n  v\nd: >-\n  w\n  z\ne: {}\nf: { g: h:1, \"i\": [j] }\n";
         let inserts = [
-            ":", "-", " ", "#", "'", "\"", "|", ">", "[", "]", "{", "}", "\n", ",", "\\",
+            ":", "-", " ", "#", "'", "\"", "|", ">", "[", "]", "{", "}", "\n", ",", "\\", "\u{1}",
+            "\u{7f}", "\t", "é",
         ];
         let mut edits = 0;
         for at in 0..=seed.len() {
@@ -968,6 +971,8 @@ mod tests {
             "<<: {a: 1}\n",
             "a: [b, ]\n",
             "a: |\n  x",
+            "a: b\u{1}c\n",
+            "a: \"b\u{7f}\"\n",
         ];
         for text in cases {
             assert!(!takes(text), "{text:?}");
