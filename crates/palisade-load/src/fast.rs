@@ -130,6 +130,9 @@ fn is_indicator(b: u8) -> bool {
     )
 }
 
+/// A key as read: its text, its style, and the column after its colon.
+type Key<'a> = (Cow<'a, str>, ScalarStyle, usize);
+
 struct Reader<'a, 'e, E> {
     text: &'a str,
     bytes: &'a [u8],
@@ -207,17 +210,19 @@ impl<'a, E> Reader<'a, '_, E> {
         }
         if self.is_entry(column) {
             self.sequence(column)
-        } else if self.key_at(column).is_some() {
-            self.mapping(column)
+        } else if let Some(first) = self.key_at(column) {
+            self.mapping(column, first)
         } else {
             Err(Stop::Unsupported)
         }
     }
 
-    fn mapping(&mut self, indent: usize) -> Step<E> {
+    /// A block mapping whose first key, already read, is at `indent` of the current line.
+    fn mapping(&mut self, indent: usize, first: Key<'a>) -> Step<E> {
         self.emit(Event::MappingStart(0, None), indent)?;
+        let mut next = Some(first);
         loop {
-            let Some((key, style, after)) = self.key_at(indent) else {
+            let Some((key, style, after)) = next.take().or_else(|| self.key_at(indent)) else {
                 return Err(Stop::Unsupported);
             };
             if style == ScalarStyle::Plain && key == "<<" {
@@ -281,8 +286,8 @@ impl<'a, E> Reader<'a, '_, E> {
         if self.is_entry(column) {
             return Err(Stop::Unsupported);
         }
-        if self.key_at(column).is_some() {
-            return self.mapping(column);
+        if let Some(first) = self.key_at(column) {
+            return self.mapping(column, first);
         }
         self.inline_value(column, indent)
     }
@@ -394,7 +399,7 @@ impl<'a, E> Reader<'a, '_, E> {
     }
 
     /// A key at `column` of the current line: its text, style, and the column after its colon.
-    fn key_at(&self, column: usize) -> Option<(Cow<'a, str>, ScalarStyle, usize)> {
+    fn key_at(&self, column: usize) -> Option<Key<'a>> {
         let line = self.current();
         let first = *line.get(column)?;
         let (text, style, end) = match first {

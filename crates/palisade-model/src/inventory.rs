@@ -90,17 +90,18 @@ impl Inventory {
 
     /// Every object that carries a pod (a workload), in inventory order.
     pub fn workloads(&self) -> impl Iterator<Item = &Object> + '_ {
-        self.workloads
-            .get_or_init(|| {
-                self.objects
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, object)| object.carries_pod())
-                    .map(|(index, _)| index)
-                    .collect()
-            })
-            .iter()
-            .map(|&i| &self.objects[i])
+        self.workload_indices().iter().map(|&i| &self.objects[i])
+    }
+
+    fn workload_indices(&self) -> &[usize] {
+        self.workloads.get_or_init(|| {
+            self.objects
+                .iter()
+                .enumerate()
+                .filter(|(_, object)| object.carries_pod())
+                .map(|(index, _)| index)
+                .collect()
+        })
     }
 
     /// All namespaced objects in one namespace.
@@ -127,7 +128,8 @@ impl Inventory {
         self.pods.get_or_init(|| {
             let mut by_namespace = Hashed::new();
             let mut by_label = Hashed::new();
-            for (index, object) in self.objects.iter().enumerate() {
+            for &index in self.workload_indices() {
+                let object = &self.objects[index];
                 let Some(metadata) = object.pod_metadata() else {
                     continue;
                 };

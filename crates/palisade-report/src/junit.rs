@@ -113,31 +113,39 @@ impl Xml<'_> {
         }
     }
 
-    fn start(&mut self, name: &str, counts: Counts) {
-        self.buffer
-            .extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
+    /// `opening` (up to `name="`), the name, then the counts as attributes, in their order.
+    fn open(&mut self, opening: &[u8], name: &str, counts: &[(&str, usize)]) {
+        self.buffer.extend_from_slice(opening);
         push_text(&mut self.buffer, name);
         self.buffer.push(b'"');
-        self.counts(&[
-            ("tests", counts.tests),
-            ("skipped", counts.skipped),
-            ("failures", counts.failures),
-            ("errors", counts.errors),
-        ]);
+        self.counts(counts);
         self.buffer.push(b'>');
     }
 
+    fn start(&mut self, name: &str, counts: Counts) {
+        self.open(
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"",
+            name,
+            &[
+                ("tests", counts.tests),
+                ("skipped", counts.skipped),
+                ("failures", counts.failures),
+                ("errors", counts.errors),
+            ],
+        );
+    }
+
     fn suite(&mut self, name: &str, counts: Counts) {
-        self.buffer.extend_from_slice(b"\n    <testsuite name=\"");
-        push_text(&mut self.buffer, name);
-        self.buffer.push(b'"');
-        self.counts(&[
-            ("tests", counts.tests),
-            ("skipped", counts.skipped),
-            ("errors", counts.errors),
-            ("failures", counts.failures),
-        ]);
-        self.buffer.push(b'>');
+        self.open(
+            b"\n    <testsuite name=\"",
+            name,
+            &[
+                ("tests", counts.tests),
+                ("skipped", counts.skipped),
+                ("errors", counts.errors),
+                ("failures", counts.failures),
+            ],
+        );
     }
 
     fn end_suite(&mut self) -> io::Result<()> {

@@ -172,11 +172,8 @@ fn pem_private_key(text: &str) -> bool {
         let after = &rest[start + "-----BEGIN ".len()..];
         // The label ends on its own line (a `\n` escape ends it too); a header without its
         // closing dashes is skipped, so it cannot swallow the header of a real key below it.
-        let line_end = [after.find('\n'), after.find("\\n")]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(after.len());
+        let line = &after[..after.find('\n').unwrap_or(after.len())];
+        let line_end = line.find("\\n").unwrap_or(line.len());
         let Some(label_end) = after[..line_end].find("-----") else {
             rest = after;
             continue;
