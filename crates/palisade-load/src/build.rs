@@ -12,13 +12,13 @@
 use crate::Limits;
 use crate::error::{Failure, Located};
 use crate::scalar::{key_string, scalar_value, value_key};
+use palisade_model::intern::Str;
 use palisade_model::position::PositionNode;
 use palisade_model::value::MapBuilder;
 use palisade_model::{DuplicateKey, PositionTree, Span};
 use palisade_model::{Map, Value};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// A document as built from the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ pub(crate) struct Document {
 }
 
 enum Key {
-    Name(Arc<str>),
+    Name(Str),
     Merge,
 }
 
@@ -311,7 +311,7 @@ impl Builder<'_> {
                 Key::Name(key_string(text, style, tag))
             };
             if anchor != 0 {
-                let name: Arc<str> = match &key {
+                let name: Str = match &key {
                     Key::Name(name) => name.clone(),
                     Key::Merge => "<<".into(),
                 };
@@ -526,7 +526,7 @@ impl Builder<'_> {
                         Value::Array(items) => {
                             let mut sources = Vec::with_capacity(items.len());
                             let mut item_node = node + 1;
-                            for item in items.into_vec() {
+                            for item in items {
                                 let at = item_node;
                                 item_node += self.subtree_len(at);
                                 if let Value::Object(source) = item {

@@ -86,7 +86,7 @@ pub(crate) fn classify(document: Document, origin: &Origin<'_>) -> Yield {
             .and_then(|map| map.keys().position(|key| key == "items"))
             .and_then(|i| positions.child(0, i));
         let items = match value.get_mut("items").map(Value::take) {
-            Some(Value::Array(items)) => items.into_vec(),
+            Some(Value::Array(items)) => items.into_iter().collect(),
             _ => Vec::new(),
         };
         let list_span = positions.span();

@@ -5,11 +5,10 @@
 
 use crate::error::Failure;
 use palisade_model::Value;
-use palisade_model::intern::shared;
+use palisade_model::intern::{Str, shared};
 use saphyr_parser::{ScalarStyle, Tag};
 use serde_json::Number;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// What a scalar's text means.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -267,7 +266,7 @@ pub(crate) fn scalar_value(
 
 /// The string a mapping key becomes: sigs.k8s.io/yaml turns non-string keys into their text
 /// form (`true:` → "true", `1:` → "1").
-pub(crate) fn key_string(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Arc<str> {
+pub(crate) fn key_string(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Str {
     let resolve = match core_suffix(tag) {
         None => style == ScalarStyle::Plain,
         Some(suffix) => matches!(suffix, "int" | "float" | "bool" | "null"),

@@ -56,21 +56,21 @@ struct Views<'a> {
     rbac: OnceLock<rbac::Model<'a>>,
     /// Per-object results that several rules ask for, keyed by the object's address.
     weakness: Mutex<HashMap<usize, Option<Finding>>>,
-    /// What the per-object pass found: one part per run of [`OBJECTS_PER_PART`] objects, in
-    /// inventory order, and which rules it ran.
-    parts: &'a [Vec<Finding>],
+    /// What the per-object pass found, once it is done: one part per run of
+    /// [`OBJECTS_PER_PART`] objects, in inventory order.
+    parts: OnceLock<Vec<Vec<Finding>>>,
     /// For each rule of the registry, in its order, whether the per-object pass ran it.
     ran: Vec<bool>,
 }
 
 impl<'a> Views<'a> {
-    fn new(inventory: &'a Inventory, parts: &'a [Vec<Finding>], ran: Vec<bool>) -> Self {
+    fn new(inventory: &'a Inventory, ran: Vec<bool>) -> Self {
         Self {
             inventory,
             network: OnceLock::new(),
             rbac: OnceLock::new(),
             weakness: Mutex::default(),
-            parts,
+            parts: OnceLock::new(),
             ran,
         }
     }
@@ -145,7 +145,7 @@ impl Shared for Views<'_> {
         {
             return None;
         }
-        let part = self.parts.get(offset / OBJECTS_PER_PART)?;
+        let part = self.parts.get()?.get(offset / OBJECTS_PER_PART)?;
         Some(
             part.iter()
                 .filter(|f| std::sync::Arc::ptr_eq(&f.object, &object.reference) && wanted(f.rule))
@@ -387,9 +387,16 @@ pub fn check_with(
     // of the exact size: appending parts to parts would copy them again and again and hold
     // several partial copies at once.
     let started = std::time::Instant::now();
-    // The network and RBAC models are built while the per-object pass runs: a rule that
-    // waited for another to build one would hold its thread idle.
     let wants = |pack: Pack| rules.iter().any(|rule| rule.meta().pack == pack);
+    let ran = crate::registry::all_rules()
+        .iter()
+        .map(|known| {
+            rules
+                .iter()
+                .any(|rule| std::ptr::eq(rule.meta(), known.meta()))
+        })
+        .collect();
+    let mut views = Views::new(inventory, ran);
     let per_object = || -> Vec<Vec<Finding>> {
         inventory
             .objects()
@@ -417,65 +424,51 @@ pub fn check_with(
             })
             .collect()
     };
-    let (mut parts, (network, rbac)) = rayon::join(per_object, || {
+    let whole = |rule: &&'static dyn Rule| -> Vec<Finding> {
+        let mut found = Vec::new();
+        let started = std::time::Instant::now();
+        rule.check_inventory(
+            inventory,
+            &mut Sink::with_shared(rule.meta(), &mut found, context, &views),
+        );
+        if *RULE_TIMINGS && started.elapsed().as_micros() >= 500 {
+            eprintln!(
+                "palisade: rule {} (whole-inventory) {:.3} s, {} findings, resident {} MiB",
+                rule.meta().code,
+                started.elapsed().as_secs_f64(),
+                found.len(),
+                resident_mib()
+            );
+        }
+        found.shrink_to_fit();
+        found
+    };
+    // The whole-inventory rules that do not read the per-object findings run alongside the
+    // per-object pass, once the shared network and RBAC models are built (on the pool too):
+    // a long rule then overlaps the per-object work instead of leaving a core idle at the
+    // end. The rest wait for the per-object findings.
+    let (late, early): (Vec<_>, Vec<_>) = rules
+        .iter()
+        .copied()
+        .partition(|rule| rule.reads_object_findings());
+    let (parts, mut joined) = rayon::join(per_object, || {
         rayon::join(
-            || wants(Pack::Network).then(|| Network::build(inventory)),
-            || {
-                wants(Pack::Rbac).then(|| {
-                    let model = rbac::Model::build(inventory);
-                    // Every RBAC rule reads the risks of the roles' rules.
-                    model.own_risks(0);
-                    model
-                })
-            },
-        )
+            || wants(Pack::Network).then(|| views.network()),
+            || wants(Pack::Rbac).then(|| views.rbac().own_risks(0)),
+        );
+        early.par_iter().map(whole).collect::<Vec<_>>()
     });
     if *RULE_TIMINGS {
         eprintln!(
-            "palisade: per-object rules and shared models {:.3} s, {} findings, resident {} MiB",
+            "palisade: per-object rules, shared models and {} whole-inventory rules {:.3} s, {} findings, resident {} MiB",
+            early.len(),
             started.elapsed().as_secs_f64(),
-            parts.iter().map(Vec::len).sum::<usize>(),
+            parts.iter().chain(&joined).map(Vec::len).sum::<usize>(),
             resident_mib()
         );
     }
-    let ran = crate::registry::all_rules()
-        .iter()
-        .map(|known| {
-            rules
-                .iter()
-                .any(|rule| std::ptr::eq(rule.meta(), known.meta()))
-        })
-        .collect();
-    let views = Views::new(inventory, &parts, ran);
-    if let Some(network) = network {
-        let _ = views.network.set(network);
-    }
-    if let Some(rbac) = rbac {
-        let _ = views.rbac.set(rbac);
-    }
-    let joined: Vec<Vec<Finding>> = rules
-        .par_iter()
-        .map(|rule| {
-            let mut found = Vec::new();
-            let started = std::time::Instant::now();
-            rule.check_inventory(
-                inventory,
-                &mut Sink::with_shared(rule.meta(), &mut found, context, &views),
-            );
-            if *RULE_TIMINGS && started.elapsed().as_micros() >= 500 {
-                // The first rule to ask for a shared model pays for building it.
-                eprintln!(
-                    "palisade: rule {} (whole-inventory) {:.3} s, {} findings, resident {} MiB",
-                    rule.meta().code,
-                    started.elapsed().as_secs_f64(),
-                    found.len(),
-                    resident_mib()
-                );
-            }
-            found.shrink_to_fit();
-            found
-        })
-        .collect();
+    let _ = views.parts.set(parts);
+    joined.extend(late.par_iter().map(whole).collect::<Vec<_>>());
     if *RULE_TIMINGS {
         eprintln!(
             "palisade: whole-inventory rules done, resident {} MiB",
@@ -483,6 +476,7 @@ pub fn check_with(
         );
     }
     // The shared models are done with: their memory can take the merged findings.
+    let mut parts = views.parts.take().unwrap_or_default();
     drop(views);
     parts.extend(joined);
     let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());

@@ -177,4 +177,11 @@ pub trait Rule: Sync + Send {
 
     /// Look at the whole inventory, for rules that join objects.
     fn check_inventory(&self, _inventory: &Inventory, _sink: &mut Sink<'_>) {}
+
+    /// Whether [`Rule::check_inventory`] reads what the per-object rules found
+    /// ([`Sink::object_findings`]). Such rules run after the per-object pass; the others run
+    /// alongside it.
+    fn reads_object_findings(&self) -> bool {
+        false
+    }
 }

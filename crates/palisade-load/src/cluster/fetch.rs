@@ -156,7 +156,7 @@ pub(crate) async fn list(
             .filter(|t| !t.is_empty())
             .map(str::to_string);
         let items = match page.remove("items") {
-            Some(Value::Array(items)) => items.into_vec(),
+            Some(Value::Array(items)) => items.into_iter().collect(),
             _ => Vec::new(),
         };
         let read = items.len();

@@ -78,6 +78,10 @@ impl Rule for ExposedThroughRoute {
         &META
     }
 
+    fn reads_object_findings(&self) -> bool {
+        true
+    }
+
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let network = sink.network(inventory);
         for exposure in exposures(inventory, &network) {

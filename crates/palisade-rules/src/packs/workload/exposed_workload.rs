@@ -146,6 +146,10 @@ impl Rule for ExposedWorkload {
         &META
     }
 
+    fn reads_object_findings(&self) -> bool {
+        true
+    }
+
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         for service in inventory.of_kind("Service") {
             let Some((path, how)) = exposure(service) else {
