@@ -6,11 +6,11 @@
 //!
 //! Run with `cargo bench -p palisade-load`.
 
+use palisade_model::intern::Str;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use palisade_load::{Limits, parse_source};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Size each input is repeated up to.
@@ -86,7 +86,7 @@ fn parse(c: &mut Criterion) {
     let counts: Vec<usize> = inputs
         .iter()
         .map(|(_, text, file)| {
-            let loaded = parse_source(text, Arc::from(*file), &limits);
+            let loaded = parse_source(text, Str::from(*file), &limits);
             assert!(loaded.errors.is_empty(), "{file}: {:?}", loaded.errors);
             loaded.objects.len()
         })
@@ -107,7 +107,7 @@ fn parse(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5));
     group.warm_up_time(Duration::from_secs(1));
     for (name, text, file) in &inputs {
-        let file: Arc<str> = Arc::from(*file);
+        let file: Str = Str::from(*file);
         group.throughput(Throughput::Bytes(text.len() as u64));
         // The `Loaded` is dropped inside the timed loop, as it is at the end of a scan.
         group.bench_function(*name, |b| {

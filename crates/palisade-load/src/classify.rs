@@ -3,16 +3,16 @@
 //! become notices, and `kind: List` (or any `*List` with an `items` list) is split into one
 //! object per item.
 
+use palisade_model::intern::Str;
 use crate::build::Document;
 use palisade_model::Value;
 use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
-use std::sync::Arc;
 
 /// Where a document came from.
 pub(crate) struct Origin<'a> {
-    pub file: &'a Arc<str>,
+    pub file: &'a Str,
     pub document: u32,
-    pub template: Option<Arc<str>>,
+    pub template: Option<Str>,
 }
 
 /// What a document yielded.

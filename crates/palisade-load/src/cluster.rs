@@ -25,6 +25,7 @@ mod tests;
 
 pub use snapshot::write_snapshot;
 
+use palisade_model::intern::Str;
 use crate::Loaded;
 use discover::Resource;
 use fetch::{Failure, ListOptions};
@@ -36,7 +37,6 @@ use palisade_model::{LoadError, Notice, Object, PositionTree, Span};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Kinds that own pods through a pod template.
@@ -133,7 +133,7 @@ pub struct ClusterLoad {
     /// Objects (after folding), and notices for folded controllers and unreadable lists.
     pub loaded: Loaded,
     /// `cluster:<context>`: the file name of every object.
-    pub source: Arc<str>,
+    pub source: Str,
     pub summary: Summary,
 }
 
@@ -217,7 +217,7 @@ async fn read(
     let (config, name) =
         configure(options.kubeconfig.as_deref(), options.context.as_deref()).await?;
     let client = Client::try_from(config).map_err(|e| ClusterError::Client(e.to_string()))?;
-    let source: Arc<str> = format!("cluster:{name}").into();
+    let source: Str = format!("cluster:{name}").into();
 
     let available = discover_all(&client, options.concurrency).await?;
     let mut summary = Summary::default();

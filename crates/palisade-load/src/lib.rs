@@ -20,11 +20,11 @@ mod split;
 mod stream;
 mod walk;
 
+use palisade_model::intern::Str;
 use error::{Failure, Located};
 use palisade_model::{LoadError, Notice, Object};
 use rayon::prelude::*;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Something to read manifests from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +98,7 @@ fn load_source(source: walk::Source, limits: &Limits) -> Loaded {
         walk::Source::Text { name, text } => parse_source(&text, name.into(), limits),
         walk::Source::Failed { name, message } => file_error(name.into(), message),
         walk::Source::File(path) => {
-            let file: Arc<str> = path.display().to_string().into();
+            let file: Str = path.display().to_string().into();
             match stream::load_file(&path, &file, limits) {
                 Ok(loaded) => loaded,
                 Err(failure) => file_error(file, failure.to_string()),
@@ -107,7 +107,7 @@ fn load_source(source: walk::Source, limits: &Limits) -> Loaded {
     }
 }
 
-fn file_error(file: Arc<str>, message: String) -> Loaded {
+fn file_error(file: Str, message: String) -> Loaded {
     Loaded {
         errors: vec![LoadError {
             file,
@@ -128,7 +128,7 @@ enum Outcome {
 }
 
 /// Parse one stream of YAML (or JSON) documents; `file` names it in objects and diagnostics.
-pub fn parse_source(text: &str, file: Arc<str>, limits: &Limits) -> Loaded {
+pub fn parse_source(text: &str, file: Str, limits: &Limits) -> Loaded {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let chunks = split::split(text);
     let mut loaded = Loaded {
@@ -146,7 +146,7 @@ pub fn parse_source(text: &str, file: Arc<str>, limits: &Limits) -> Loaded {
         batch.load(&file, limits, &mut loaded);
         return loaded;
     }
-    let mut outcomes: Vec<(Outcome, Option<Arc<str>>)> = chunks
+    let mut outcomes: Vec<(Outcome, Option<Str>)> = chunks
         .par_iter()
         .map(|chunk| parse_chunk(text, chunk, 0, limits))
         .collect();
@@ -191,12 +191,12 @@ pub(crate) struct Batch<'t> {
 
 impl Batch<'_> {
     /// Parse and classify the documents in parallel and add them to `loaded` in order.
-    pub(crate) fn load(&self, file: &Arc<str>, limits: &Limits, loaded: &mut Loaded) {
+    pub(crate) fn load(&self, file: &Str, limits: &Limits, loaded: &mut Loaded) {
         Self::add(self.parse(file, limits), loaded);
     }
 
     /// Parse and classify the documents in parallel, in order.
-    fn parse(&self, file: &Arc<str>, limits: &Limits) -> Vec<Settled> {
+    fn parse(&self, file: &Str, limits: &Limits) -> Vec<Settled> {
         self.chunks
             .par_iter()
             .enumerate()
@@ -222,11 +222,11 @@ fn parse_chunk(
     chunk: &split::Chunk,
     first_line: u32,
     limits: &Limits,
-) -> (Outcome, Option<Arc<str>>) {
+) -> (Outcome, Option<Str>) {
     let template = chunk
         .source
         .and_then(|(start, end)| text.get(start..end))
-        .map(Arc::from);
+        .map(Str::from);
     let line = first_line.saturating_add(chunk.line);
     let size = chunk.end - chunk.start;
     let outcome = if size > limits.max_document_bytes {
@@ -258,7 +258,7 @@ enum Settled {
     },
 }
 
-fn settle(outcome: Outcome, file: &Arc<str>, document: u32, template: Option<Arc<str>>) -> Settled {
+fn settle(outcome: Outcome, file: &Str, document: u32, template: Option<Str>) -> Settled {
     match outcome {
         Outcome::Empty => Settled::Empty,
         Outcome::Failed(located) => Settled::Failed(LoadError {

@@ -3,12 +3,12 @@
 //! document still open at its end are kept. Files that may need the JSON fallback (named
 //! `.json`, or starting like JSON) are read whole, since the fallback reads the stream again.
 
+use palisade_model::intern::Str;
 use crate::error::Failure;
 use crate::{Batch, Limits, Loaded, looks_like_json, parse_source, split};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
 
 /// Bytes read at a time; large enough that each block holds thousands of documents to parse
 /// in parallel.
@@ -16,7 +16,7 @@ const BLOCK: usize = 8 << 20;
 
 const BOM: &str = "\u{feff}";
 
-pub(crate) fn load_file(path: &Path, file: &Arc<str>, limits: &Limits) -> Result<Loaded, Failure> {
+pub(crate) fn load_file(path: &Path, file: &Str, limits: &Limits) -> Result<Loaded, Failure> {
     load_blocks(File::open(path).map_err(read_error)?, file, limits, BLOCK)
 }
 
@@ -116,7 +116,7 @@ impl Block {
 
 pub(crate) fn load_blocks(
     mut reader: impl Read + Send,
-    file: &Arc<str>,
+    file: &Str,
     limits: &Limits,
     block: usize,
 ) -> Result<Loaded, Failure> {
@@ -216,7 +216,7 @@ mod tests {
                 )),
             }
         }
-        let file: Arc<str> = "stream.yaml".into();
+        let file: Str = "stream.yaml".into();
         let limits = Limits::default();
         let bare = text.trim_start_matches([
             '\u{feff}', '#', ' ', 'l', 'e', 'a', 'd', 'i', 'n', 'g', 'c', 'o', 'm', 't', '\n',
@@ -243,7 +243,7 @@ mod tests {
         let mut bytes = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n---\n".repeat(10);
         let at = bytes.len();
         bytes.extend_from_slice(b"a: \xff\n");
-        let file: Arc<str> = "bad.yaml".into();
+        let file: Str = "bad.yaml".into();
         let err = load_blocks(&bytes[..], &file, &Limits::default(), 64).unwrap_err();
         assert_eq!(err, Failure::NotUtf8(at + 3));
     }

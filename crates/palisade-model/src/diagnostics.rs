@@ -2,12 +2,12 @@
 //! deliberately skipped, and why). Both are data; neither stops a scan.
 
 use serde::Serialize;
-use std::sync::Arc;
+use crate::intern::Str;
 
 /// A file or document that could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoadError {
-    pub file: Arc<str>,
+    pub file: Str,
     /// 0-based index of the document in a multi-document stream, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<u32>,
@@ -37,7 +37,7 @@ impl std::fmt::Display for LoadError {
 /// Something that was read but deliberately not scanned, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Notice {
-    pub file: Arc<str>,
+    pub file: Str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
 
 /// Texts longer than this are rarely repeated (digests, certificates, scripts): they get an
 /// allocation of their own.
@@ -32,7 +31,7 @@ type Table<T> = RefCell<HashSet<T, foldhash::fast::RandomState>>;
 
 thread_local! {
     static TABLE: Table<Str> = RefCell::new(HashSet::default());
-    static REPORT_TABLE: Table<Arc<str>> = RefCell::new(HashSet::default());
+    static REPORT_TABLE: Table<Str> = RefCell::new(HashSet::default());
 }
 
 /// `text` as shared text: the same allocation as earlier calls on this thread with equal
@@ -70,7 +69,7 @@ where
 /// Immutable text shared between the findings that repeat it: a finding's message, JSON
 /// Pointer and container name. Reads as a `str`.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Text(Arc<str>);
+pub struct Text(Str);
 
 impl Text {
     pub fn new(text: &str) -> Self {
@@ -177,7 +176,7 @@ mod tests {
         let b = Text::from(String::from(
             "/spec/template/spec/containers/0/securityContext/privileged",
         ));
-        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(Str::ptr_eq(&a.0, &b.0));
         assert_eq!(
             a,
             "/spec/template/spec/containers/0/securityContext/privileged"

@@ -4,6 +4,7 @@
 use crate::position::{PositionTree, Span};
 use crate::value::{Map, Value};
 use serde::Serialize;
+use crate::intern::Str;
 use std::sync::{Arc, OnceLock};
 
 /// Identifies an object the way Kubernetes does.
@@ -29,12 +30,12 @@ impl std::fmt::Display for ObjectRef {
 /// A source position of a field, ready for reports.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
-    pub file: Arc<str>,
+    pub file: Str,
     pub line: u32,
     pub column: u32,
     /// The Helm template the object was rendered from (`# Source:` comment).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template: Option<Arc<str>>,
+    pub template: Option<Str>,
 }
 
 impl std::fmt::Display for Location {
@@ -60,12 +61,12 @@ pub struct Object {
     pub value: Value,
     /// Shared with every finding on the object.
     pub reference: Arc<ObjectRef>,
-    pub file: Arc<str>,
+    pub file: Str,
     /// 0-based index of the document in its file or stream.
     pub document: u32,
     /// Index in `items` when the object came from a `kind: List` (or `*List`) document.
     pub item: Option<u32>,
-    pub template: Option<Arc<str>>,
+    pub template: Option<Str>,
     /// Positions of the nodes of `value`, aligned with it (see [`PositionTree`]).
     pub positions: PositionTree,
     pub duplicates: Vec<DuplicateKey>,
@@ -73,7 +74,7 @@ pub struct Object {
     /// the workload view of every object.
     pub(crate) shape: OnceLock<Option<Box<crate::workload::Shape>>>,
     /// [`Object::app_or_namespace`], found on first use and shared with every finding.
-    group: OnceLock<Option<Arc<str>>>,
+    group: OnceLock<Option<Str>>,
 }
 
 fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
@@ -111,7 +112,7 @@ impl Object {
     /// Build an object from a value and its positions; the reference is read from the value.
     pub fn new(
         value: impl Into<Value>,
-        file: Arc<str>,
+        file: Str,
         document: u32,
         positions: PositionTree,
     ) -> Self {
@@ -235,9 +236,9 @@ impl Object {
     }
 
     /// [`Object::app_or_namespace`] as a shared string, computed once per object.
-    pub fn group(&self) -> Option<Arc<str>> {
+    pub fn group(&self) -> Option<Str> {
         self.group
-            .get_or_init(|| self.app_or_namespace().map(Arc::from))
+            .get_or_init(|| self.app_or_namespace().map(Str::from))
             .clone()
     }
 }

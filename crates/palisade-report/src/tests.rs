@@ -115,7 +115,7 @@ fn finding(rule: &'static RuleMeta, object: ObjectRef, path: &str, message: &str
         container: None,
         path: path.into(),
         location: None,
-        related: Vec::new(),
+        related: Default::default(),
         remediation: None,
     }
 }
@@ -148,10 +148,10 @@ fn sample() -> Fixture {
         "`replicas` appears twice; Kubernetes uses the second value (3)",
     );
     duplicate.location = Some(at("deploy/web.yaml", 9, 3));
-    duplicate.related = vec![(
+    duplicate.related.push((
         "first `replicas`, ignored".into(),
         at("deploy/web.yaml", 7, 3),
-    )];
+    ));
     duplicate.remediation = Some("Remove the first `replicas` key.".into());
     duplicate.app = Some("shop".into());
 

@@ -59,6 +59,9 @@ struct Views<'a> {
     /// What the per-object pass found, once it is done: one part per run of
     /// [`OBJECTS_PER_PART`] objects, in inventory order.
     parts: OnceLock<Vec<Vec<Finding>>>,
+    /// For each part, where each of its objects' findings start (and the end): an object's
+    /// findings are one slice.
+    starts: OnceLock<Vec<Vec<u32>>>,
     /// For each rule of the registry, in its order, whether the per-object pass ran it.
     ran: Vec<bool>,
 }
@@ -71,6 +74,7 @@ impl<'a> Views<'a> {
             rbac: OnceLock::new(),
             weakness: Mutex::default(),
             parts: OnceLock::new(),
+            starts: OnceLock::new(),
             ran,
         }
     }
@@ -146,8 +150,12 @@ impl Shared for Views<'_> {
             return None;
         }
         let part = self.parts.get()?.get(offset / OBJECTS_PER_PART)?;
+        let starts = self.starts.get()?.get(offset / OBJECTS_PER_PART)?;
+        let at = offset % OBJECTS_PER_PART;
+        let (start, end) = (*starts.get(at)? as usize, *starts.get(at + 1)? as usize);
         Some(
-            part.iter()
+            part.get(start..end)?
+                .iter()
                 .filter(|f| std::sync::Arc::ptr_eq(&f.object, &object.reference) && wanted(f.rule))
                 .collect(),
         )
@@ -314,7 +322,7 @@ impl<'r> Sink<'r> {
             container: None,
             location: Some(location),
             path,
-            related: Vec::new(),
+            related: Default::default(),
             app: object.group(),
             remediation: None,
         });
@@ -397,13 +405,15 @@ pub fn check_with(
         })
         .collect();
     let mut views = Views::new(inventory, ran);
-    let per_object = || -> Vec<Vec<Finding>> {
+    let per_object = || -> (Vec<Vec<Finding>>, Vec<Vec<u32>>) {
         inventory
             .objects()
             .par_chunks(OBJECTS_PER_PART)
             .map(|objects| {
                 let mut found = Vec::new();
+                let mut starts = Vec::with_capacity(objects.len() + 1);
                 for object in objects {
+                    starts.push(u32::try_from(found.len()).unwrap_or(u32::MAX));
                     let workload = object.workload();
                     for rule in rules {
                         rule.check_object(
@@ -418,11 +428,12 @@ pub fn check_with(
                         );
                     }
                 }
+                starts.push(u32::try_from(found.len()).unwrap_or(u32::MAX));
                 // Parts live until every rule has run: no spare capacity.
                 found.shrink_to_fit();
-                found
+                (found, starts)
             })
-            .collect()
+            .unzip()
     };
     let whole = |rule: &&'static dyn Rule| -> Vec<Finding> {
         let mut found = Vec::new();
@@ -451,7 +462,7 @@ pub fn check_with(
         .iter()
         .copied()
         .partition(|rule| rule.reads_object_findings());
-    let (parts, mut joined) = rayon::join(per_object, || {
+    let ((parts, starts), mut joined) = rayon::join(per_object, || {
         rayon::join(
             || wants(Pack::Network).then(|| views.network()),
             || wants(Pack::Rbac).then(|| views.rbac().own_risks(0)),
@@ -468,6 +479,7 @@ pub fn check_with(
         );
     }
     let _ = views.parts.set(parts);
+    let _ = views.starts.set(starts);
     joined.extend(late.par_iter().map(whole).collect::<Vec<_>>());
     if *RULE_TIMINGS {
         eprintln!(

@@ -1,7 +1,8 @@
 //! A finding: one rule, one object, one field, with its location.
 
+use palisade_model::intern::{Str, Text};
+use palisade_model::value::ThinVec;
 use crate::meta::{RuleMeta, Severity};
-use palisade_model::intern::Text;
 use palisade_model::{Location, ObjectRef};
 use std::sync::Arc;
 
@@ -17,9 +18,9 @@ pub struct Finding {
     pub path: Text,
     pub location: Option<Location>,
     /// Other places that matter (e.g. the first occurrence of a duplicate key).
-    pub related: Vec<(String, Location)>,
+    pub related: ThinVec<(String, Location)>,
     /// The application the object belongs to, else its namespace.
-    pub app: Option<Arc<str>>,
+    pub app: Option<Str>,
     /// A remediation specific to this finding; otherwise the rule's applies.
     pub remediation: Option<Text>,
 }
@@ -37,5 +38,15 @@ impl Finding {
             &self.object,
             &self.path,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn findings_stay_small() {
+        // The 922 MB synthetic cluster gives 2.7 million findings, held twice while they are
+        // merged: each byte here is 5 MB.
+        assert_eq!(std::mem::size_of::<super::Finding>(), 96);
     }
 }

@@ -103,6 +103,10 @@ fn selected<'a>(inventory: &'a Inventory, service: &Object) -> Vec<&'a Object> {
 /// The most severe high or critical finding the other workload rules report on `workload`
 /// ("exposed and weak"); shared with NP008, which follows Ingresses and routes.
 pub fn weakness(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
+    // The per-object pass of the check has usually run them all on the workload already.
+    if let Some(found) = sink.object_findings(workload, weighs) {
+        return worst(found.into_iter()).cloned();
+    }
     sink.weakness(workload, || worst_finding(workload, sink))
 }
 
@@ -112,10 +116,6 @@ fn weighs(meta: &RuleMeta) -> bool {
 }
 
 fn worst_finding(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
-    // The per-object pass of the check has usually run them all on the workload already.
-    if let Some(found) = sink.object_findings(workload, weighs) {
-        return worst(found.into_iter().cloned());
-    }
     let mut findings = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
@@ -127,10 +127,10 @@ fn worst_finding(workload: &Object, sink: &Sink<'_>) -> Option<Finding> {
             &mut Sink::with_context(meta, &mut findings, sink.context()),
         );
     }
-    worst(findings.into_iter())
+    worst(findings.iter()).cloned()
 }
 
-fn worst(findings: impl Iterator<Item = Finding>) -> Option<Finding> {
+fn worst<'f>(findings: impl Iterator<Item = &'f Finding>) -> Option<&'f Finding> {
     findings
         .filter(|f| f.severity >= Severity::High)
         // The most severe; among equals, the lowest rule code.
