@@ -6,9 +6,9 @@
 //!
 //! Run with `cargo bench -p palisade-load`.
 
-use palisade_model::intern::Str;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use palisade_load::{Limits, parse_source};
+use palisade_model::intern::Str;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,9 +3,9 @@
 //! become notices, and `kind: List` (or any `*List` with an `items` list) is split into one
 //! object per item.
 
-use palisade_model::intern::Str;
 use crate::build::Document;
 use palisade_model::Value;
+use palisade_model::intern::Str;
 use palisade_model::{DuplicateKey, Notice, Object, PositionTree};
 
 /// Where a document came from.

@@ -25,7 +25,6 @@ mod tests;
 
 pub use snapshot::write_snapshot;
 
-use palisade_model::intern::Str;
 use crate::Loaded;
 use discover::Resource;
 use fetch::{Failure, ListOptions};
@@ -33,6 +32,7 @@ use futures_util::StreamExt;
 use kube::Client;
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 use palisade_model::Value;
+use palisade_model::intern::Str;
 use palisade_model::{LoadError, Notice, Object, PositionTree, Span};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashSet};

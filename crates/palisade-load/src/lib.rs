@@ -20,8 +20,8 @@ mod split;
 mod stream;
 mod walk;
 
-use palisade_model::intern::Str;
 use error::{Failure, Located};
+use palisade_model::intern::Str;
 use palisade_model::{LoadError, Notice, Object};
 use rayon::prelude::*;
 use std::path::PathBuf;

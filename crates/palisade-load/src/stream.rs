@@ -3,9 +3,9 @@
 //! document still open at its end are kept. Files that may need the JSON fallback (named
 //! `.json`, or starting like JSON) are read whole, since the fallback reads the stream again.
 
-use palisade_model::intern::Str;
 use crate::error::Failure;
 use crate::{Batch, Limits, Loaded, looks_like_json, parse_source, split};
+use palisade_model::intern::Str;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;

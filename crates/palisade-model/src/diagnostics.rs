@@ -1,8 +1,8 @@
 //! Load diagnostics: errors (a document or file that could not be read) and notices (something
 //! deliberately skipped, and why). Both are data; neither stops a scan.
 
-use serde::Serialize;
 use crate::intern::Str;
+use serde::Serialize;
 
 /// A file or document that could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

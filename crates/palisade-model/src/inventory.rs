@@ -93,7 +93,8 @@ impl Inventory {
         self.workload_indices().iter().map(|&i| &self.objects[i])
     }
 
-    fn workload_indices(&self) -> &[usize] {
+    /// The indices in [`Inventory::objects`] of the objects that carry a pod, ascending.
+    pub fn workload_indices(&self) -> &[usize] {
         self.workloads.get_or_init(|| {
             self.objects
                 .iter()

@@ -1,10 +1,10 @@
 //! A Kubernetes object as loaded from a source: its value, where it came from, and the
 //! position of every field.
 
+use crate::intern::Str;
 use crate::position::{PositionTree, Span};
 use crate::value::{Map, Value};
 use serde::Serialize;
-use crate::intern::Str;
 use std::sync::{Arc, OnceLock};
 
 /// Identifies an object the way Kubernetes does.
@@ -110,12 +110,7 @@ fn empty_map() -> &'static Map {
 
 impl Object {
     /// Build an object from a value and its positions; the reference is read from the value.
-    pub fn new(
-        value: impl Into<Value>,
-        file: Str,
-        document: u32,
-        positions: PositionTree,
-    ) -> Self {
+    pub fn new(value: impl Into<Value>, file: Str, document: u32, positions: PositionTree) -> Self {
         let value = value.into();
         let reference = Arc::new(ObjectRef::from_value(&value));
         Self {

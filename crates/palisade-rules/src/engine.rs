@@ -64,11 +64,45 @@ struct Views<'a> {
     starts: OnceLock<Vec<Vec<u32>>>,
     /// For each rule of the registry, in its order, whether the per-object pass ran it.
     ran: Vec<bool>,
+    /// The workload view of each object that carries a pod, in the order of
+    /// [`Inventory::workload_indices`]: worked out once for the per-object pass and for the
+    /// dozen whole-inventory rules that walk workloads.
+    workloads: Vec<Option<Workload<'a>>>,
 }
 
 impl<'a> Views<'a> {
+    /// Where `object` is in the inventory, if it is one of its objects.
+    fn index_of(&self, object: &Object) -> Option<usize> {
+        let objects = self.inventory.objects();
+        let offset = (std::ptr::from_ref(object) as usize).checked_sub(objects.as_ptr() as usize)?
+            / std::mem::size_of::<Object>().max(1);
+        objects
+            .get(offset)
+            .is_some_and(|found| std::ptr::eq(found, object))
+            .then_some(offset)
+    }
+
+    /// The workload view of `object`, when it is one of the inventory's objects.
+    fn cached_workload(&self, object: &Object) -> Option<Option<&Workload<'a>>> {
+        let index = self.index_of(object)?;
+        Some(
+            self.inventory
+                .workload_indices()
+                .binary_search(&index)
+                .ok()
+                .and_then(|at| self.workloads.get(at)?.as_ref()),
+        )
+    }
+
     fn new(inventory: &'a Inventory, ran: Vec<bool>) -> Self {
+        let objects = inventory.objects();
+        let workloads = inventory
+            .workload_indices()
+            .par_iter()
+            .map(|&index| objects.get(index).and_then(Object::workload))
+            .collect();
         Self {
+            workloads,
             inventory,
             network: OnceLock::new(),
             rbac: OnceLock::new(),
@@ -86,6 +120,7 @@ trait Shared: Sync {
     fn network(&self) -> &Network<'_>;
     fn rbac(&self) -> &rbac::Model<'_>;
     fn weakness(&self, object: &Object, find: &dyn Fn() -> Option<Finding>) -> Option<Finding>;
+    fn workload(&self, object: &Object) -> Option<Option<&Workload<'_>>>;
     fn object_findings(
         &self,
         object: &Object,
@@ -126,6 +161,10 @@ impl Shared for Views<'_> {
         found
     }
 
+    fn workload(&self, object: &Object) -> Option<Option<&Workload<'_>>> {
+        self.cached_workload(object)
+    }
+
     fn object_findings(
         &self,
         object: &Object,
@@ -140,15 +179,7 @@ impl Shared for Views<'_> {
         }
         // The object's place in the inventory gives its part; within a part, findings come
         // object by object, and each shares its object's reference.
-        let objects = self.inventory.objects();
-        let offset = (std::ptr::from_ref(object) as usize).checked_sub(objects.as_ptr() as usize)?
-            / std::mem::size_of::<Object>().max(1);
-        if !objects
-            .get(offset)
-            .is_some_and(|found| std::ptr::eq(found, object))
-        {
-            return None;
-        }
+        let offset = self.index_of(object)?;
         let part = self.parts.get()?.get(offset / OBJECTS_PER_PART)?;
         let starts = self.starts.get()?.get(offset / OBJECTS_PER_PART)?;
         let at = offset % OBJECTS_PER_PART;
@@ -230,7 +261,10 @@ impl<'r> Sink<'r> {
     {
         match self.workload {
             Some((known, view)) if std::ptr::eq(known, object) => view.map(Cow::Borrowed),
-            _ => object.workload().map(Cow::Owned),
+            _ => match self.shared.and_then(|shared| shared.workload(object)) {
+                Some(view) => view.map(Cow::Borrowed),
+                None => object.workload().map(Cow::Owned),
+            },
         }
     }
 
@@ -414,7 +448,14 @@ pub fn check_with(
                 let mut starts = Vec::with_capacity(objects.len() + 1);
                 for object in objects {
                     starts.push(u32::try_from(found.len()).unwrap_or(u32::MAX));
-                    let workload = object.workload();
+                    let owned;
+                    let workload = match views.cached_workload(object) {
+                        Some(view) => view,
+                        None => {
+                            owned = object.workload();
+                            owned.as_ref()
+                        }
+                    };
                     for rule in rules {
                         rule.check_object(
                             object,
@@ -423,7 +464,7 @@ pub fn check_with(
                                 &mut found,
                                 context,
                                 object,
-                                workload.as_ref(),
+                                workload,
                             ),
                         );
                     }

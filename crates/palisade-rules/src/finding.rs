@@ -1,8 +1,8 @@
 //! A finding: one rule, one object, one field, with its location.
 
+use crate::meta::{RuleMeta, Severity};
 use palisade_model::intern::{Str, Text};
 use palisade_model::value::ThinVec;
-use crate::meta::{RuleMeta, Severity};
 use palisade_model::{Location, ObjectRef};
 use std::sync::Arc;
 

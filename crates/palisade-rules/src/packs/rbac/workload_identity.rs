@@ -105,7 +105,7 @@ impl Rule for WorkloadIdentity {
         // such a group, going through them for every account would cost accounts × bindings.
         let mut shared: HashMap<Vec<String>, Shared> = HashMap::new();
         for object in inventory.objects() {
-            let Some(workload) = object.workload() else {
+            let Some(workload) = sink.workload(object) else {
                 continue;
             };
             let key = account_of(object, &workload);

@@ -361,7 +361,7 @@ impl Rule for MissingReference {
         // Objects of a namespace usually come together: the last one's entry, without hashing.
         let mut last: Option<(Option<&str>, usize)> = None;
         for object in inventory.objects() {
-            let Some(workload) = object.workload() else {
+            let Some(workload) = sink.workload(object) else {
                 continue;
             };
             let uses = uses(&workload);

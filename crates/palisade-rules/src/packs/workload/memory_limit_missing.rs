@@ -131,7 +131,7 @@ pub(crate) fn check_resources(
         *entry = *entry || limit_range_covers(limit_range, resource, bound);
     }
     for object in inventory.workloads() {
-        let Some(workload) = object.workload() else {
+        let Some(workload) = sink.workload(object) else {
             continue;
         };
         if covered.get(&object.namespace()).copied().unwrap_or(false)

@@ -218,7 +218,7 @@ impl Rule for ServiceAccountToken {
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let cluster_bindings = ClusterBindings::new(inventory);
         for object in inventory.objects() {
-            let Some(workload) = object.workload() else {
+            let Some(workload) = sink.workload(object) else {
                 continue;
             };
             let (name, _) = service_account(&workload);
