@@ -439,6 +439,12 @@ pub fn check_with(
         })
         .collect();
     let mut views = Views::new(inventory, ran);
+    if *RULE_TIMINGS {
+        eprintln!(
+            "palisade: workload views {:.3} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let per_object = || -> (Vec<Vec<Finding>>, Vec<Vec<u32>>) {
         inventory
             .objects()
@@ -524,7 +530,8 @@ pub fn check_with(
     joined.extend(late.par_iter().map(whole).collect::<Vec<_>>());
     if *RULE_TIMINGS {
         eprintln!(
-            "palisade: whole-inventory rules done, resident {} MiB",
+            "palisade: whole-inventory rules done {:.3} s, resident {} MiB",
+            started.elapsed().as_secs_f64(),
             resident_mib()
         );
     }
@@ -537,9 +544,19 @@ pub fn check_with(
         findings.extend(part);
     }
     if *RULE_TIMINGS {
-        eprintln!("palisade: findings merged, resident {} MiB", resident_mib());
+        eprintln!(
+            "palisade: findings merged {:.3} s, resident {} MiB",
+            started.elapsed().as_secs_f64(),
+            resident_mib()
+        );
     }
     // In place and in parallel; renderers order ties by the full content of the finding.
     findings.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if *RULE_TIMINGS {
+        eprintln!(
+            "palisade: findings sorted {:.3} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     findings
 }

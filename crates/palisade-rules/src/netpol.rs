@@ -550,7 +550,11 @@ impl<'a> Network<'a> {
     }
 
     /// Workloads of `namespace` whose labels match `selector` (`None`: all).
-    fn select_in(&self, namespace: &str, selector: Option<&LabelSelector>) -> Vec<usize> {
+    pub(crate) fn select_in(
+        &self,
+        namespace: &str,
+        selector: Option<&LabelSelector>,
+    ) -> Vec<usize> {
         let candidates = match selector.and_then(LabelSelector::required_pair) {
             Some((key, value)) => self
                 .workloads_by_label

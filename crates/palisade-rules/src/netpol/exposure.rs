@@ -52,13 +52,11 @@ fn service_workloads(network: &Network<'_>, service: &Object) -> Vec<usize> {
     else {
         return Vec::new();
     };
-    let selector = LabelSelector::from_map(selector);
-    network
-        .workloads_in(namespace_of(service))
-        .iter()
-        .copied()
-        .filter(|&i| selector.matches(network.workloads[i].labels))
-        .collect()
+    // Through the network's label index: Services without a namespace all share one.
+    network.select_in(
+        namespace_of(service),
+        Some(&LabelSelector::from_map(selector)),
+    )
 }
 
 fn port_text(value: Option<&Value>) -> Option<String> {
@@ -236,9 +234,23 @@ fn service_exposure(service: &Object) -> Option<(&'static str, String)> {
 
 /// Every way in, in the order of the objects.
 pub fn exposures<'a>(inventory: &'a Inventory, network: &Network<'_>) -> Vec<Exposure<'a>> {
+    exposures_of(inventory, network, true)
+}
+
+/// [`exposures`] through Ingresses and Gateway API routes only.
+pub fn routed_exposures<'a>(inventory: &'a Inventory, network: &Network<'_>) -> Vec<Exposure<'a>> {
+    exposures_of(inventory, network, false)
+}
+
+fn exposures_of<'a>(
+    inventory: &'a Inventory,
+    network: &Network<'_>,
+    services: bool,
+) -> Vec<Exposure<'a>> {
     let mut found = Vec::new();
     for object in inventory.objects() {
         let (channel, backends) = match object.kind() {
+            "Service" if !services => continue,
             "Service" => {
                 let Some((path, entry)) = service_exposure(object) else {
                     continue;

@@ -5,7 +5,7 @@ use super::{NETWORK_POLICIES, NSA_NETWORK_SEPARATION};
 use crate::engine::Sink;
 use crate::finding::Finding;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use crate::netpol::exposure::{Channel, exposures};
+use crate::netpol::exposure::routed_exposures;
 use crate::packs::workload::exposed_workload;
 use palisade_model::{Inventory, Object};
 
@@ -84,10 +84,7 @@ impl Rule for ExposedThroughRoute {
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let network = sink.network(inventory);
-        for exposure in exposures(inventory, &network) {
-            if exposure.channel == Channel::Service {
-                continue;
-            }
+        for exposure in routed_exposures(inventory, &network) {
             let via = format!(
                 "{} `{}` ({})",
                 exposure.via.kind(),
