@@ -3,8 +3,9 @@
 
 use crate::object::Object;
 use crate::selector::{LabelSelector, label_text};
+use foldhash::fast::FixedState;
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash};
+use std::hash::{BuildHasher, Hash};
 use std::sync::OnceLock;
 
 /// Indexes keyed by the hash of what they index (kind, namespace, name; namespace, label):
@@ -14,7 +15,38 @@ type Hashed = HashMap<u64, Vec<usize>>;
 /// The key of a hashed index: the same for equal values within a process, with no strings
 /// built. Lookups through such an index must check each hit against the object itself.
 pub fn index_key(value: impl Hash) -> u64 {
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
+    FixedState::with_seed(0x5eed_1dea).hash_one(value)
+}
+
+/// Object indices by the hash of (kind, namespace, name). Nearly every key names one object:
+/// it is kept without a list of its own.
+#[derive(Debug, Default)]
+struct Keyed {
+    first: HashMap<u64, u32, FixedState>,
+    /// The later objects of the keys that several objects share, in inventory order.
+    more: HashMap<u64, Vec<u32>, FixedState>,
+}
+
+impl Keyed {
+    fn insert(&mut self, key: u64, index: u32) {
+        match self.first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.more.entry(key).or_default().push(index);
+            }
+        }
+    }
+
+    /// The objects of `key`, last first.
+    fn latest_first(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
+        let more = self.more.get(&key).map(Vec::as_slice).unwrap_or_default();
+        more.iter()
+            .rev()
+            .chain(self.first.get(&key))
+            .map(|&index| index as usize)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -22,13 +54,22 @@ pub struct Inventory {
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
     by_namespace: HashMap<String, Vec<usize>>,
-    by_key: Hashed,
+    by_key: Keyed,
     /// Pod-carrying objects by namespace, and by namespace and pod template label; built on
     /// first use. Selecting by label through them keeps Service and policy joins linear even
     /// for objects without a namespace, which all share one bucket.
     pods: OnceLock<(Hashed, Hashed)>,
     /// The objects that carry a pod, in inventory order; found on first use.
     workloads: OnceLock<Vec<usize>>,
+}
+
+fn push_to(index: &mut HashMap<String, Vec<usize>>, key: &str, at: usize) {
+    match index.get_mut(key) {
+        Some(list) => list.push(at),
+        None => {
+            index.insert(key.to_string(), vec![at]);
+        }
+    }
 }
 
 impl Inventory {
@@ -38,27 +79,16 @@ impl Inventory {
             ..Self::default()
         };
         for (index, object) in inventory.objects.iter().enumerate() {
-            inventory
-                .by_kind
-                .entry(object.kind().to_string())
-                .or_default()
-                .push(index);
+            // Looked up before inserting: most objects share their kind and namespace with
+            // earlier ones, and need no key of their own.
+            push_to(&mut inventory.by_kind, object.kind(), index);
             if let Some(ns) = object.namespace() {
-                inventory
-                    .by_namespace
-                    .entry(ns.to_string())
-                    .or_default()
-                    .push(index);
+                push_to(&mut inventory.by_namespace, ns, index);
             }
-            inventory
-                .by_key
-                .entry(index_key((
-                    object.kind(),
-                    object.namespace(),
-                    object.name(),
-                )))
-                .or_default()
-                .push(index);
+            inventory.by_key.insert(
+                index_key((object.kind(), object.namespace(), object.name())),
+                u32::try_from(index).unwrap_or(u32::MAX),
+            );
         }
         inventory
     }
@@ -118,10 +148,8 @@ impl Inventory {
     /// The last one wins when the input repeats an object, as `kubectl apply` would.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
         self.by_key
-            .get(&index_key((kind, namespace, name)))?
-            .iter()
-            .rev()
-            .map(|&i| &self.objects[i])
+            .latest_first(index_key((kind, namespace, name)))
+            .filter_map(|i| self.objects.get(i))
             .find(|o| o.kind() == kind && o.namespace() == namespace && o.name() == name)
     }
 

@@ -11,11 +11,11 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ObjectRef {
     #[serde(rename = "apiVersion")]
-    pub api_version: String,
-    pub kind: String,
+    pub api_version: Str,
+    pub kind: Str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
+    pub namespace: Option<Str>,
+    pub name: Str,
 }
 
 impl std::fmt::Display for ObjectRef {
@@ -77,25 +77,24 @@ pub struct Object {
     group: OnceLock<Option<Str>>,
 }
 
-fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(Value::as_str)
-}
-
 impl ObjectRef {
     /// Read apiVersion, kind, namespace and name (or generateName) from a value.
     pub fn from_value(value: &Value) -> Self {
         let metadata = value.get("metadata");
+        // Values of the loaded object, shared: API versions, kinds and namespaces repeat.
+        let text = |value: Option<&Value>| match value {
+            Some(Value::String(text)) => Some(text.clone()),
+            _ => None,
+        };
         let name = metadata
-            .and_then(|m| str_at(m, "name").or_else(|| str_at(m, "generateName")))
-            .unwrap_or("")
-            .to_string();
+            .and_then(|m| text(m.get("name")).or_else(|| text(m.get("generateName"))))
+            .unwrap_or_default();
         let namespace = metadata
-            .and_then(|m| str_at(m, "namespace"))
-            .filter(|ns| !ns.is_empty())
-            .map(str::to_string);
+            .and_then(|m| text(m.get("namespace")))
+            .filter(|ns| !ns.is_empty());
         Self {
-            api_version: str_at(value, "apiVersion").unwrap_or("").to_string(),
-            kind: str_at(value, "kind").unwrap_or("").to_string(),
+            api_version: text(value.get("apiVersion")).unwrap_or_default(),
+            kind: text(value.get("kind")).unwrap_or_default(),
             namespace,
             name,
         }

@@ -133,7 +133,7 @@ mod tests {
     fn names(values: Vec<Value>, context: &Context) -> Vec<String> {
         let mut names: Vec<String> = run_with(&PodSecurityVersionPinned, values, context)
             .into_iter()
-            .map(|f| f.object.name.clone())
+            .map(|f| f.object.name.to_string())
             .collect();
         names.sort_unstable();
         names
