@@ -49,9 +49,15 @@ pub struct PositionTree {
 
 impl From<Vec<PositionNode>> for PositionTree {
     fn from(nodes: Vec<PositionNode>) -> Self {
-        Self {
-            nodes: nodes.into_boxed_slice(),
-        }
+        // A copy of the exact size: shrinking in place (`into_boxed_slice`) may keep the
+        // whole capacity, as allocators keep a block that is at least half used, and trees
+        // live as long as their objects.
+        let nodes = if nodes.capacity() > nodes.len() {
+            Box::from(nodes.as_slice())
+        } else {
+            nodes.into_boxed_slice()
+        };
+        Self { nodes }
     }
 }
 

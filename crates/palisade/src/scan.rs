@@ -96,7 +96,14 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         objects: loaded.objects.len(),
         rules: settings.rules.len(),
     };
+    let indexing = std::time::Instant::now();
     let inventory = Inventory::new(loaded.objects);
+    if timings {
+        eprintln!(
+            "palisade: load: indexed in {:.3} s",
+            indexing.elapsed().as_secs_f64()
+        );
+    }
     lap("load");
     let findings = palisade_rules::check_with(&inventory, &settings.rules, &settings.context);
     lap("check");
