@@ -9,6 +9,7 @@ pub mod defaults;
 pub mod paths;
 pub mod risk;
 
+use palisade_model::intern::Str;
 use palisade_model::{Inventory, LabelSelector, Object};
 use palisade_model::{Map, Value};
 use serde::Serialize;
@@ -30,24 +31,27 @@ const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyRule {
-    pub verbs: Vec<String>,
+    pub verbs: Vec<Str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub api_groups: Vec<String>,
+    pub api_groups: Vec<Str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub resources: Vec<String>,
+    pub resources: Vec<Str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub resource_names: Vec<String>,
+    pub resource_names: Vec<Str>,
     #[serde(rename = "nonResourceURLs", skip_serializing_if = "Vec::is_empty")]
-    pub non_resource_urls: Vec<String>,
+    pub non_resource_urls: Vec<Str>,
 }
 
-fn strings(value: Option<&Value>) -> Vec<String> {
+/// The strings of a list, sharing the loaded text.
+fn strings(value: Option<&Value>) -> Vec<Str> {
     value
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
+        .filter_map(|item| match item {
+            Value::String(text) => Some(text.clone()),
+            _ => None,
+        })
         .collect()
 }
 
