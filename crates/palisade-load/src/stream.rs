@@ -1,7 +1,8 @@
 //! Reads a manifest file in blocks and loads the complete documents of each block before
 //! reading on, so a large stream never sits in memory whole: only the current block and the
 //! document still open at its end are kept. Files that may need the JSON fallback (named
-//! `.json`, or starting like JSON) are read whole, since the fallback reads the stream again.
+//! `.json`, or starting like JSON) are read in blocks too; when a document of one fails, the
+//! file is read again whole for the fallback, which compares both readings of the stream.
 
 use crate::error::Failure;
 use crate::{Batch, Limits, Loaded, looks_like_json, parse_source, split};
@@ -17,8 +18,18 @@ const BLOCK: usize = 8 << 20;
 const BOM: &str = "\u{feff}";
 
 pub(crate) fn load_file(path: &Path, file: &Str, limits: &Limits) -> Result<Loaded, Failure> {
-    load_blocks(File::open(path).map_err(read_error)?, file, limits, BLOCK)
+    let again = || std::fs::read(path).map_err(read_error);
+    load_blocks(
+        File::open(path).map_err(read_error)?,
+        file,
+        limits,
+        BLOCK,
+        Some(&again),
+    )
 }
+
+/// Reads the whole input again, for the JSON fallback.
+type ReadAgain<'a> = Option<&'a (dyn Fn() -> Result<Vec<u8>, Failure> + Sync)>;
 
 fn read_error(e: std::io::Error) -> Failure {
     Failure::Read(e.to_string())
@@ -119,6 +130,7 @@ pub(crate) fn load_blocks(
     file: &Str,
     limits: &Limits,
     block: usize,
+    again: ReadAgain<'_>,
 ) -> Result<Loaded, Failure> {
     let mut buffer = Vec::new();
     let eof = fill(&mut reader, &mut buffer, block)?;
@@ -127,7 +139,8 @@ pub(crate) fn load_blocks(
         Err(e) => utf8(&buffer[..e.valid_up_to()], 0)?,
     };
     let start = start.strip_prefix(BOM).unwrap_or(start);
-    if eof || start.trim_start().is_empty() || looks_like_json(file, start) {
+    let json = looks_like_json(file, start);
+    if eof || start.trim_start().is_empty() || (json && again.is_none()) {
         if !eof {
             reader.read_to_end(&mut buffer).map_err(read_error)?;
         }
@@ -157,6 +170,12 @@ pub(crate) fn load_blocks(
         );
         Batch::add(settled, &mut loaded);
         let Some(next) = next else {
+            if let Some(again) = again.filter(|_| json && !loaded.errors.is_empty()) {
+                // A document failed: the fallback weighs the JSON reading of the whole
+                // stream against this one.
+                drop(loaded);
+                return Ok(parse_source(utf8(&again()?, 0)?, file.clone(), limits));
+            }
             return Ok(loaded);
         };
         first_document += complete.len();
@@ -232,7 +251,7 @@ mod tests {
             assert!(loaded.notices.len() > 3);
             let whole = summary(&loaded);
             for block in [1, 2, 3, 7, 50, 333, 4096] {
-                let loaded = load_blocks(text.as_bytes(), &file, &limits, block).unwrap();
+                let loaded = load_blocks(text.as_bytes(), &file, &limits, block, None).unwrap();
                 assert_eq!(summary(&loaded), whole, "block {block}");
             }
         }
@@ -244,7 +263,34 @@ mod tests {
         let at = bytes.len();
         bytes.extend_from_slice(b"a: \xff\n");
         let file: Str = "bad.yaml".into();
-        let err = load_blocks(&bytes[..], &file, &Limits::default(), 64).unwrap_err();
+        let err = load_blocks(&bytes[..], &file, &Limits::default(), 64, None).unwrap_err();
         assert_eq!(err, Failure::NotUtf8(at + 3));
+    }
+
+    #[test]
+    fn json_streams_load_in_blocks_like_the_whole_text() {
+        let limits = Limits::default();
+        let file: Str = "stream.json".into();
+        let document = |i: usize| {
+            format!(
+                "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"c{i}\", \"labels\": {{\"k\": \"é{i}\"}}}}, \"data\": {{\"a\": \"1\\n2\"}}}}\n"
+            )
+        };
+        let good: String = (0..30).map(document).collect();
+        // JSON indented with tabs, which YAML refuses: the whole file goes to the fallback.
+        let mut tabbed = good.clone();
+        tabbed.push_str("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Pod\",\n\t\"metadata\": {\n\t\t\"name\": \"p\"\n\t}\n}\n");
+        tabbed.push_str(&document(99));
+        for (text, objects) in [(good, 30), (tabbed, 32)] {
+            let whole = parse_source(&text, file.clone(), &limits);
+            assert!(whole.errors.is_empty(), "{}", summary(&whole));
+            assert_eq!(whole.objects.len(), objects);
+            let again = || Ok(text.clone().into_bytes());
+            for block in [1, 7, 64, 4096] {
+                let loaded =
+                    load_blocks(text.as_bytes(), &file, &limits, block, Some(&again)).unwrap();
+                assert_eq!(summary(&loaded), summary(&whole), "block {block}");
+            }
+        }
     }
 }
