@@ -8,31 +8,34 @@ use crate::rbac::{Identity, Model, Subject};
 use palisade_model::Inventory;
 use palisade_model::Value;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-/// What an account may do: risky grants by label, and how it is cluster-admin equivalent.
-/// What an account may do: its risks (label, and how it gets it), the same listed for a
-/// message, and the step that makes it cluster-admin equivalent, if any.
+/// What an account may do through its own bindings: its risks (label, and how it gets them)
+/// listed for a message, and the step that makes it cluster-admin equivalent, if any.
 struct Assessment {
-    risks: BTreeMap<String, String>,
     listed: String,
     admin: Option<Step>,
 }
 
 impl Assessment {
-    fn new(risks: BTreeMap<String, String>, admin: Option<Step>) -> Self {
-        // Many accounts share one assessment: the list is written once.
-        let listed = risks
+    /// `also`: the other risks that the groups of every account grant.
+    fn new(risks: BTreeMap<String, String>, also: usize, admin: Option<Step>) -> Self {
+        // Many workloads share one account: the list is written once.
+        let mut listed = risks
             .iter()
             .map(|(label, how)| format!("{label} ({how})"))
             .collect::<Vec<_>>()
             .join("; ");
-        Self {
-            risks,
-            listed,
-            admin,
+        if also > 0 {
+            listed.push_str(&format!(
+                "; like every service account, it also holds {also} other risky {} through \
+                 bindings to `system:serviceaccounts` or `system:authenticated`, which RB011 \
+                 reports",
+                if also == 1 { "grant" } else { "grants" }
+            ));
         }
+        Self { listed, admin }
     }
 }
 
@@ -49,9 +52,13 @@ pub static META: RuleMeta = RuleMeta {
     rationale: "A pod's service account is what an attacker becomes after exploiting the \
         application: with a mounted token, one file read or command injection turns into every \
         permission of the account, used from anywhere the API server is reachable. The rule \
-        follows the account's bindings, its groups (`system:serviceaccounts`, \
-        `system:serviceaccounts:<ns>`, `system:authenticated`) and aggregated ClusterRoles, and \
-        reports the risky permissions the pod inherits: critical when the identity is \
+        follows the account's own bindings, its namespace's group \
+        (`system:serviceaccounts:<ns>`) and aggregated ClusterRoles, and reports the risky \
+        permissions the pod inherits. What the groups of every account \
+        (`system:serviceaccounts`, `system:authenticated`) grant is reported once, on each \
+        binding, by RB011, and only counted here: repeated on every workload, it would bury \
+        the accounts that hold risks of their own, and giving a workload its own account \
+        would not remove it. Severity: critical when the identity is \
         cluster-admin equivalent (full control, impersonation of any user or group, or binding \
         cluster-admin to itself), high when risky permissions come with a mounted token, \
         medium when the token is not mounted (a compromised pod can still obtain one in some \
@@ -98,12 +105,15 @@ impl Rule for WorkloadIdentity {
         // The risks one binding grants, and the risks and admin step of one account: many
         // workloads share accounts, and every account shares the bindings of its groups.
         let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
-        let mut by_account: HashMap<(&str, &str), Rc<Assessment>, foldhash::fast::RandomState> =
-            HashMap::default();
-        // What the groups every account belongs to (`system:serviceaccounts`,
+        let mut by_account: HashMap<
+            (&str, &str),
+            Option<Rc<Assessment>>,
+            foldhash::fast::RandomState,
+        > = HashMap::default();
+        // The risks the groups every account belongs to (`system:serviceaccounts`,
         // `system:authenticated`) grant, worked out once: with a binding per application to
         // such a group, going through them for every account would cost accounts × bindings.
-        let mut shared: HashMap<Vec<String>, Shared> = HashMap::new();
+        let mut shared: HashMap<Vec<String>, BTreeSet<&'static str>> = HashMap::new();
         for object in inventory.objects() {
             let Some(workload) = sink.workload(object) else {
                 continue;
@@ -133,71 +143,42 @@ impl Rule for WorkloadIdentity {
                         groups: groups.clone(),
                     };
                     let bindings = model.bindings_for(&everyone);
-                    Shared {
-                        first: first_grants(&model, &bindings, &mut granted_by),
-                        admin: None,
-                        alone: None,
-                    }
+                    first_grants(&model, &bindings, &mut granted_by)
+                        .into_keys()
+                        .collect()
                 });
-                // Only cluster-wide grants make an account cluster-admin equivalent: without
-                // a ClusterRoleBinding of its own, an account is as powerful as its groups.
-                let own_cluster_binding = own_bindings
-                    .iter()
-                    .any(|&b| model.bindings[b].namespace.is_none());
-                let admin = if own_cluster_binding {
-                    graph.is_admin(&subject)
-                } else {
-                    common
-                        .admin
-                        .get_or_insert_with(|| graph.is_admin(&subject))
-                        .clone()
-                        .map(|step| Step {
-                            from: subject.clone(),
-                            ..step
-                        })
-                };
+                // What the groups of every account grant is reported once, on each binding,
+                // by RB011: reported here it would repeat on every workload, with a
+                // remediation (an account of its own) that cannot remove it. An account is
+                // reported for what its own bindings and its namespace's group grant.
                 let assessment = if own_bindings.is_empty() {
-                    // Most accounts hold only what their groups grant: they share one
-                    // assessment (messages name the account, not the assessment).
-                    let alone = common.alone.get_or_insert_with(|| {
-                        let risks = common
-                            .first
-                            .iter()
-                            .map(|(label, (_, how))| (label.to_string(), how.clone()))
-                            .collect();
-                        Rc::new(Assessment::new(risks, admin))
-                    });
-                    Rc::clone(alone)
+                    None
                 } else {
-                    let mut first = first_grants(&model, &own_bindings, &mut granted_by);
-                    for (label, (index, how)) in &common.first {
-                        match first.get(label) {
-                            Some((own_index, _)) if own_index < index => {}
-                            _ => {
-                                first.insert(label, (*index, how.clone()));
-                            }
-                        }
-                    }
-                    let risks: BTreeMap<String, String> = first
-                        .into_iter()
-                        .map(|(label, (_, how))| (label.to_string(), how))
-                        .collect();
-                    Rc::new(Assessment::new(risks, admin))
+                    // Only cluster-wide grants make an account cluster-admin equivalent.
+                    let admin = own_bindings
+                        .iter()
+                        .any(|&b| model.bindings[b].namespace.is_none())
+                        .then(|| graph.is_admin(&subject))
+                        .flatten();
+                    let risks: BTreeMap<String, String> =
+                        first_grants(&model, &own_bindings, &mut granted_by)
+                            .into_iter()
+                            .map(|(label, (_, how))| (label.to_string(), how))
+                            .collect();
+                    let also = common
+                        .iter()
+                        .filter(|label| !risks.contains_key(**label))
+                        .count();
+                    (!risks.is_empty() || admin.is_some())
+                        .then(|| Rc::new(Assessment::new(risks, also, admin)))
                 };
                 slot.insert(assessment);
             }
             let (ns, name) = key;
-            let Some(assessment) = by_account.get(&key) else {
+            let Some(Some(assessment)) = by_account.get(&key) else {
                 continue;
             };
-            let Assessment {
-                risks,
-                listed,
-                admin,
-            } = &**assessment;
-            if risks.is_empty() && admin.is_none() {
-                continue;
-            }
+            let Assessment { listed, admin, .. } = &**assessment;
             let mounted = token_mounted_in(&model, &workload, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
@@ -236,15 +217,6 @@ impl Rule for WorkloadIdentity {
             finding.severity = severity;
         }
     }
-}
-
-/// What the groups shared by every account grant: the first binding to grant each risk, and
-/// whether that alone is cluster-admin equivalent (worked out on first need).
-struct Shared {
-    first: BTreeMap<&'static str, (usize, String)>,
-    admin: Option<Option<Step>>,
-    /// The assessment of an account with no binding of its own.
-    alone: Option<Rc<Assessment>>,
 }
 
 /// For each risk label, the lowest-numbered of `bindings` (sorted) that grants it, and how.
@@ -318,51 +290,89 @@ mod tests {
                 "subjects": [subject]})
     }
 
+    fn secret_reader() -> Value {
+        value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": "secret-reader"},
+                "rules": [{"apiGroups": [""], "resources": ["secrets"],
+                           "verbs": ["get", "list"]}]})
+    }
+
+    fn group(name: &str) -> Value {
+        value!({"kind": "Group", "name": name, "apiGroup": "rbac.authorization.k8s.io"})
+    }
+
     #[test]
-    fn grants_of_shared_groups_and_own_bindings_combine() {
+    fn grants_of_groups_every_account_shares_are_left_to_their_binding() {
         let findings = run(vec![
-            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                    "metadata": {"name": "secret-reader"},
-                    "rules": [{"apiGroups": [""], "resources": ["secrets"],
-                               "verbs": ["get", "list"]}]}),
-            // Every service account reads secrets; one namespace's accounts are admins.
+            secret_reader(),
+            // Every service account reads secrets (RB011 reports that binding); one
+            // namespace's accounts are admins.
             cluster_binding(
                 "all-accounts-read-secrets",
                 "secret-reader",
-                value!({"kind": "Group", "name": "system:serviceaccounts",
-                        "apiGroup": "rbac.authorization.k8s.io"}),
+                group("system:serviceaccounts"),
             ),
             cluster_binding(
                 "team-a-admins",
                 "cluster-admin",
-                value!({"kind": "Group", "name": "system:serviceaccounts:team-a",
-                        "apiGroup": "rbac.authorization.k8s.io"}),
+                group("system:serviceaccounts:team-a"),
             ),
             deployment("team-a", "builder"),
             deployment("team-b", "builder"),
             deployment("team-c", "runner"),
         ]);
-        let message = |namespace: &str| {
-            findings
-                .iter()
-                .find(|f| f.object.namespace.as_deref() == Some(namespace))
-                .map(|f| (f.severity, f.message.clone()))
-        };
-        let (severity, text) = message("team-a").expect("team-a is reported");
-        assert_eq!(severity, Severity::Critical);
+        let reported: Vec<_> = findings
+            .iter()
+            .map(|f| (f.object.namespace.as_deref(), f.severity))
+            .collect();
+        assert_eq!(
+            reported,
+            [(Some("team-a"), Severity::Critical)],
+            "{findings:?}"
+        );
         assert!(
-            text.contains("`team-a/builder`, which is cluster-admin equivalent"),
+            findings[0]
+                .message
+                .contains("`team-a/builder`, which is cluster-admin equivalent"),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn own_grants_are_listed_and_shared_ones_counted() {
+        let findings = run(vec![
+            secret_reader(),
+            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                    "metadata": {"name": "pod-exec"},
+                    "rules": [{"apiGroups": [""], "resources": ["pods/exec"],
+                               "verbs": ["create"]}]}),
+            cluster_binding(
+                "all-accounts-read-secrets",
+                "secret-reader",
+                group("system:authenticated"),
+            ),
+            value!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                    "metadata": {"name": "builder-exec", "namespace": "team-b"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                "name": "pod-exec"},
+                    "subjects": [{"kind": "ServiceAccount", "name": "builder",
+                                  "namespace": "team-b"}]}),
+            deployment("team-b", "builder"),
+            deployment("team-b", "runner"),
+        ]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let text = &findings[0].message;
+        assert_eq!(findings[0].severity, Severity::High);
+        assert!(text.contains("`team-b/builder`"), "{text}");
+        assert!(
+            text.contains("(in team-b via RoleBinding team-b/builder-exec)"),
             "{text}"
         );
-        for namespace in ["team-b", "team-c"] {
-            let (severity, text) = message(namespace).expect("reported");
-            assert_eq!(severity, Severity::High);
-            assert!(
-                text.contains("cluster-wide via ClusterRoleBinding all-accounts-read-secrets"),
-                "{text}"
-            );
-            assert!(!text.contains("cluster-admin"), "{text}");
-        }
-        assert_eq!(findings.len(), 3);
+        assert!(!text.contains("all-accounts-read-secrets"), "{text}");
+        assert!(
+            text.contains("it also holds 1 other risky grant through bindings to"),
+            "{text}"
+        );
     }
 }
