@@ -13,7 +13,7 @@ mod text;
 
 use palisade_model::{LoadError, Notice};
 use palisade_rules::settings::{ExpiredException, Suppressed};
-use palisade_rules::{Finding, Rule, Severity};
+use palisade_rules::{Findings, Rule, Severity};
 
 /// Version of the JSON output's shape (`schemaVersion`). Adding fields keeps it; renaming,
 /// removing or changing the meaning of a field bumps it.
@@ -69,7 +69,8 @@ pub struct Stats {
 /// Everything a renderer needs, borrowed from the scan.
 #[derive(Clone, Copy)]
 pub struct Report<'a> {
-    pub findings: &'a [Finding],
+    /// In any order: each format sorts them.
+    pub findings: &'a Findings,
     pub suppressed: &'a [Suppressed],
     pub expired: &'a [ExpiredException],
     pub errors: &'a [LoadError],

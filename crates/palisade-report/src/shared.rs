@@ -30,8 +30,11 @@ pub(crate) fn compare_findings(a: &Finding, b: &Finding) -> Ordering {
 }
 
 /// The items in report order. The sort is stable, and sorts large reports on every thread.
-pub(crate) fn sorted<T: Sync>(items: &[T], finding: impl Fn(&T) -> &Finding + Sync) -> Vec<&T> {
-    let mut sorted: Vec<&T> = items.iter().collect();
+pub(crate) fn sorted<'a, T: Sync + 'a>(
+    items: impl IntoIterator<Item = &'a T>,
+    finding: impl Fn(&T) -> &Finding + Sync,
+) -> Vec<&'a T> {
+    let mut sorted: Vec<&T> = items.into_iter().collect();
     sorted.par_sort_by(|a, b| compare_findings(finding(a), finding(b)));
     sorted
 }

@@ -6,7 +6,7 @@
 use crate::{Format, RenderOptions, Report, Stats, render};
 use palisade_model::{LoadError, Location, Notice, ObjectRef};
 use palisade_rules::settings::{Exception, ExpiredException, Suppressed, SuppressedBy};
-use palisade_rules::{Finding, Pack, Reference, Rule, RuleMeta, Severity};
+use palisade_rules::{Finding, Findings, Pack, Reference, Rule, RuleMeta, Severity};
 use std::sync::Arc;
 
 static PRIVILEGED: RuleMeta = RuleMeta {
@@ -121,7 +121,7 @@ fn finding(rule: &'static RuleMeta, object: ObjectRef, path: &str, message: &str
 }
 
 struct Fixture {
-    findings: Vec<Finding>,
+    findings: Findings,
     suppressed: Vec<Suppressed>,
     expired: Vec<ExpiredException>,
     errors: Vec<LoadError>,
@@ -215,7 +215,7 @@ fn sample() -> Fixture {
 
     Fixture {
         // Deliberately out of order: renderers sort.
-        findings: vec![unlocated, root, privileged, duplicate],
+        findings: Findings::from(vec![unlocated, root, privileged, duplicate]),
         suppressed: vec![
             Suppressed {
                 finding: excepted,
@@ -279,7 +279,7 @@ fn plain(report: &Report<'_>, format: Format) -> String {
 
 fn empty_report() -> Report<'static> {
     Report {
-        findings: &[],
+        findings: Box::leak(Box::default()),
         suppressed: &[],
         expired: &[],
         errors: &[],
@@ -376,7 +376,11 @@ fn text_has_no_escapes_without_color() {
 fn output_does_not_depend_on_input_order() {
     let fixture = sample();
     let mut reversed = sample();
-    reversed.findings.reverse();
+    // In other parts, in the other order.
+    let mut findings: Vec<Finding> = reversed.findings.iter().cloned().collect();
+    findings.reverse();
+    let rest = findings.split_off(1);
+    reversed.findings = Findings::from_parts(vec![rest, findings]);
     reversed.suppressed.reverse();
     for format in Format::ALL {
         assert_eq!(
@@ -540,7 +544,7 @@ fn sarif_matches_the_official_schema() {
 fn sarif_fingerprints_ignore_lines() {
     let fixture = sample();
     let mut moved = sample();
-    for finding in &mut moved.findings {
+    for finding in moved.findings.iter_mut() {
         if let Some(location) = &mut finding.location {
             location.line += 10;
         }

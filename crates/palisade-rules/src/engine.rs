@@ -1,7 +1,7 @@
 //! The engine: runs the selected rules over an inventory in parallel and collects findings.
 //! Pure: the same inventory and rules always give the same findings, in the same order.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Findings};
 use crate::meta::{Pack, Rule, RuleMeta};
 use crate::netpol::Network;
 use crate::pss::Version;
@@ -425,9 +425,17 @@ pub fn check_with(
     rules: &[&'static dyn Rule],
     context: &Context,
 ) -> Vec<Finding> {
-    // Findings are gathered in parts (a run of objects, a rule) and moved once into a vector
-    // of the exact size: appending parts to parts would copy them again and again and hold
-    // several partial copies at once.
+    check_parts(inventory, rules, context).into_sorted_vec()
+}
+
+/// [`check_with`], leaving the findings in the parts they were gathered in, unsorted.
+pub fn check_parts(
+    inventory: &Inventory,
+    rules: &[&'static dyn Rule],
+    context: &Context,
+) -> Findings {
+    // Findings are gathered in parts (a run of objects, a rule) and stay there: reports
+    // order them, and a merged copy would hold them twice.
     let started = std::time::Instant::now();
     let wants = |pack: Pack| rules.iter().any(|rule| rule.meta().pack == pack);
     let ran = crate::registry::all_rules()
@@ -535,28 +543,9 @@ pub fn check_with(
             resident_mib()
         );
     }
-    // The shared models are done with: their memory can take the merged findings.
+    // The shared models are done with.
     let mut parts = views.parts.take().unwrap_or_default();
     drop(views);
     parts.extend(joined);
-    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        findings.extend(part);
-    }
-    if *RULE_TIMINGS {
-        eprintln!(
-            "palisade: findings merged {:.3} s, resident {} MiB",
-            started.elapsed().as_secs_f64(),
-            resident_mib()
-        );
-    }
-    // In place and in parallel; renderers order ties by the full content of the finding.
-    findings.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if *RULE_TIMINGS {
-        eprintln!(
-            "palisade: findings sorted {:.3} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    findings
+    Findings::from_parts(parts)
 }

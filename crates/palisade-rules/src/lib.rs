@@ -14,7 +14,7 @@ pub mod rbac;
 pub mod registry;
 pub mod settings;
 
-pub use engine::{Context, Sink, check, check_with};
-pub use finding::Finding;
+pub use engine::{Context, Sink, check, check_parts, check_with};
+pub use finding::{Finding, Findings};
 pub use meta::{Pack, Reference, Rule, RuleMeta, Severity};
 pub use registry::{all_rules, find_rule};

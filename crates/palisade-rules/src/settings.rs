@@ -4,7 +4,7 @@
 //! engine's findings: severity overrides, exceptions, inline suppression.
 
 use crate::engine::{Context, DEFAULT_OWNER_KEYS, DEFAULT_REQUIRED_LABELS};
-use crate::finding::Finding;
+use crate::finding::{Finding, Findings};
 use crate::meta::{Rule, RuleMeta, Severity};
 use crate::pss::{Level, Version};
 use crate::registry::all_rules;
@@ -471,7 +471,8 @@ pub struct ExpiredException {
 /// The findings after settings were applied.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    pub findings: Vec<Finding>,
+    /// In no particular order: reports sort them.
+    pub findings: Findings,
     pub suppressed: Vec<Suppressed>,
     pub expired: Vec<ExpiredException>,
 }
@@ -510,7 +511,11 @@ impl Exception {
 type InlineKey<'a> = (&'a ObjectRef, &'a str);
 
 /// Apply severity overrides, exceptions and inline suppression.
-pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings) -> Outcome {
+pub fn settle(
+    findings: impl Into<Findings>,
+    inventory: &Inventory,
+    settings: &Settings,
+) -> Outcome {
     let mut inline: HashMap<InlineKey, (Vec<String>, Option<String>)> = HashMap::new();
     if settings.inline_suppression {
         for object in inventory.objects() {
@@ -586,17 +591,15 @@ pub fn settle(findings: Vec<Finding>, inventory: &Inventory, settings: &Settings
     };
     // Findings stay where they are; only the suppressed ones move (a copy of hundreds of
     // thousands of findings would cost as much memory again).
-    let mut findings = findings;
+    let mut findings = findings.into();
     let mut reasons = Vec::new();
-    let set_aside: Vec<Finding> = findings
-        .extract_if(.., |finding| match decide(finding) {
-            Some(by) => {
-                reasons.push(by);
-                true
-            }
-            None => false,
-        })
-        .collect();
+    let set_aside = findings.extract(|finding| match decide(finding) {
+        Some(by) => {
+            reasons.push(by);
+            true
+        }
+        None => false,
+    });
     let mut outcome = Outcome {
         suppressed: set_aside
             .into_iter()
@@ -713,11 +716,9 @@ mod tests {
             })
             .collect();
         let outcome = settle(findings, &inventory, &settings);
-        assert_eq!(outcome.findings.len(), 1);
-        assert_eq!(
-            outcome.findings[0].object.namespace.as_deref(),
-            Some("prod")
-        );
+        let kept: Vec<&Finding> = outcome.findings.iter().collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].object.namespace.as_deref(), Some("prod"));
         assert!(matches!(
             outcome.suppressed[0].by,
             SuppressedBy::Profile(Profile::Dev)

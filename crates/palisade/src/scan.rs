@@ -105,7 +105,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         );
     }
     lap("load");
-    let findings = palisade_rules::check_with(&inventory, &settings.rules, &settings.context);
+    let findings = palisade_rules::check_parts(&inventory, &settings.rules, &settings.context);
     lap("check");
     let outcome = settle(findings, &inventory, &settings);
     lap("settle");
