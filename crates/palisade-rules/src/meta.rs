@@ -180,7 +180,7 @@ pub trait Rule: Sync + Send {
 
     /// Whether [`Rule::check_inventory`] reads what the per-object rules found
     /// ([`Sink::object_findings`]). Such rules run after the per-object pass; the others run
-    /// alongside it.
+    /// before it.
     fn reads_object_findings(&self) -> bool {
         false
     }
