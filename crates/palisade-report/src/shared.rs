@@ -1,6 +1,7 @@
 //! Helpers every renderer uses: one stable order for findings, the wording of exceptions and
 //! counts, and a path-to-URI conversion, so the formats agree with each other.
 
+use palisade_model::intern::Str;
 use palisade_model::{Location, ObjectRef};
 use palisade_rules::settings::{Exception, SuppressedBy};
 use palisade_rules::{Finding, RuleMeta};
@@ -10,7 +11,17 @@ use std::cmp::Ordering;
 /// Findings without a location sort after located ones.
 fn compare_locations(a: Option<&Location>, b: Option<&Location>) -> Ordering {
     match (a, b) {
-        (Some(a), Some(b)) => a.cmp(b),
+        // As `Location`'s own order, without comparing the text of a file shared by both.
+        (Some(a), Some(b)) => {
+            let file = if Str::ptr_eq(&a.file, &b.file) {
+                Ordering::Equal
+            } else {
+                a.file.cmp(&b.file)
+            };
+            file.then(a.line.cmp(&b.line))
+                .then(a.column.cmp(&b.column))
+                .then_with(|| a.template.cmp(&b.template))
+        }
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
@@ -22,7 +33,13 @@ fn compare_locations(a: Option<&Location>, b: Option<&Location>) -> Ordering {
 pub(crate) fn compare_findings(a: &Finding, b: &Finding) -> Ordering {
     compare_locations(a.location.as_ref(), b.location.as_ref())
         .then_with(|| a.rule.code.cmp(b.rule.code))
-        .then_with(|| a.object.cmp(&b.object))
+        .then_with(|| {
+            if std::sync::Arc::ptr_eq(&a.object, &b.object) {
+                Ordering::Equal
+            } else {
+                a.object.cmp(&b.object)
+            }
+        })
         .then_with(|| a.path.cmp(&b.path))
         .then_with(|| a.message.cmp(&b.message))
         .then_with(|| a.container.cmp(&b.container))
