@@ -5,7 +5,7 @@
 //! not in each of its findings: they made up most of a large report. The shape is described in
 //! `docs/json-output.md` and `docs/json-output.schema.json` at the workspace root.
 
-use crate::pretty::{self, Members};
+use crate::pretty::{self, Layout, Members};
 use crate::shared::{rule_docs_url, sorted};
 use crate::{JSON_SCHEMA_VERSION, Report};
 use palisade_model::Location;
@@ -270,7 +270,7 @@ struct JsonNotice<'a> {
     message: &'a str,
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report<'_>, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
     let counts = report.severity_counts().map(|(_, count)| count);
     let summary = Summary {
         findings: report.findings.len(),
@@ -346,7 +346,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     // The document is written member by member; the findings, which make up nearly all of
     // it, are rendered in parallel, in chunks.
     let mut head = vec![b'{'];
-    let mut members = Members::new(0);
+    let mut members = Members::new(layout, 0);
     members.member(&mut head, "schemaVersion", JSON_SCHEMA_VERSION)?;
     let tool = Tool {
         name: "palisade",
@@ -365,17 +365,18 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     out.write_all(&head)?;
     pretty::array(
         out,
+        layout,
         1,
         &sorted(report.findings, |f| f),
-        |buffer, finding| pretty::value(buffer, 2, &JsonFinding::new(finding)),
+        |buffer, finding| pretty::value(buffer, layout, 2, &JsonFinding::new(finding)),
     )?;
 
     let mut middle = Vec::new();
     members.key(&mut middle, "suppressed")?;
     out.write_all(&middle)?;
     let suppressed = sorted(report.suppressed, |s| &s.finding);
-    pretty::array(out, 1, &suppressed, |buffer, suppressed| {
-        pretty::value(buffer, 2, &JsonSuppressed::new(suppressed))
+    pretty::array(out, layout, 1, &suppressed, |buffer, suppressed| {
+        pretty::value(buffer, layout, 2, &JsonSuppressed::new(suppressed))
     })?;
 
     let mut tail = Vec::new();

@@ -119,6 +119,17 @@ pub struct RenderOptions {
     pub color: bool,
     /// Text output: also list notices and suppressed findings one by one.
     pub verbose: bool,
+    /// JSON and SARIF: no whitespace between tokens (a quarter smaller) instead of one member
+    /// or item per line.
+    pub compact: bool,
+}
+
+fn layout(options: &RenderOptions) -> pretty::Layout {
+    if options.compact {
+        pretty::Layout::Compact
+    } else {
+        pretty::Layout::Indented
+    }
 }
 
 /// Write `report` to `out` in `format`.
@@ -130,8 +141,8 @@ pub fn render(
 ) -> std::io::Result<()> {
     match format {
         Format::Text => text::render(report, options, out),
-        Format::Json => json::render(report, out),
-        Format::Sarif => sarif::render(report, out),
+        Format::Json => json::render(report, layout(options), out),
+        Format::Sarif => sarif::render(report, layout(options), out),
         Format::Junit => junit::render(report, out),
     }
 }

@@ -4,7 +4,8 @@
 //! to serialise on one thread. The reports write their skeleton themselves and have serde_json
 //! write the pieces (one finding, one rule, the summary) into byte buffers, each at the depth
 //! it sits at in the document, so several threads can work on consecutive findings at once.
-//! The bytes are exactly those `serde_json::to_writer_pretty` gives for the whole document.
+//! The bytes are exactly those `serde_json::to_writer_pretty` gives for the whole document,
+//! or, in the [`Layout::Compact`] layout, those of `serde_json::to_writer`.
 //! [`in_order`] is not tied to JSON: the JUnit report renders its test cases with it too.
 
 use rayon::prelude::*;
@@ -22,10 +23,58 @@ const CHUNK: usize = 512;
 /// the report is never held in memory (a round of large findings is a few megabytes).
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// `serde_json`'s `PrettyFormatter`, starting at a given depth instead of at the top.
+/// Whether a document is indented, one member or item per line, or written without any
+/// whitespace (a quarter smaller, for files and pipes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    Indented,
+    Compact,
+}
+
+impl Layout {
+    /// Before an item or a key `depth` levels deep: the separator and, indented, a new line.
+    fn separate<W: ?Sized + Write>(
+        self,
+        writer: &mut W,
+        first: bool,
+        depth: usize,
+    ) -> io::Result<()> {
+        match self {
+            Self::Indented => {
+                writer.write_all(if first { b"\n" } else { b",\n" })?;
+                indent(writer, depth)
+            }
+            Self::Compact if first => Ok(()),
+            Self::Compact => writer.write_all(b","),
+        }
+    }
+
+    /// Before the bracket that closes a non-empty array or object `depth` levels deep.
+    fn close<W: ?Sized + Write>(self, writer: &mut W, depth: usize) -> io::Result<()> {
+        match self {
+            Self::Indented => {
+                writer.write_all(b"\n")?;
+                indent(writer, depth)
+            }
+            Self::Compact => Ok(()),
+        }
+    }
+
+    /// Between a key and its value.
+    fn colon(self) -> &'static [u8] {
+        match self {
+            Self::Indented => b": ",
+            Self::Compact => b":",
+        }
+    }
+}
+
+/// `serde_json`'s `PrettyFormatter` (or, compact, its `CompactFormatter`), starting at a given
+/// depth instead of at the top.
 struct Indented {
     depth: usize,
     has_value: bool,
+    layout: Layout,
 }
 
 fn indent<W: ?Sized + Write>(writer: &mut W, depth: usize) -> io::Result<()> {
@@ -49,16 +98,14 @@ impl Indented {
     fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.depth -= 1;
         if self.has_value {
-            writer.write_all(b"\n")?;
-            indent(writer, self.depth)?;
+            self.layout.close(writer, self.depth)?;
         }
         writer.write_all(bracket)
     }
 
     /// Before an item or a key: a line of its own at the current depth.
     fn separate<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
-        writer.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(writer, self.depth)
+        self.layout.separate(writer, first, self.depth)
     }
 }
 
@@ -101,7 +148,7 @@ impl Formatter for Indented {
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
+        writer.write_all(self.layout.colon())
     }
 
     fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
@@ -110,15 +157,17 @@ impl Formatter for Indented {
     }
 }
 
-/// Append `value`, pretty-printed as if it sat `depth` levels deep in a document.
+/// Append `value`, printed as if it sat `depth` levels deep in a document.
 pub(crate) fn value<T: Serialize + ?Sized>(
     buffer: &mut Vec<u8>,
+    layout: Layout,
     depth: usize,
     value: &T,
 ) -> io::Result<()> {
     let formatter = Indented {
         depth,
         has_value: false,
+        layout,
     };
     let mut serializer = serde_json::Serializer::with_formatter(buffer, formatter);
     value.serialize(&mut serializer).map_err(io::Error::from)
@@ -129,22 +178,26 @@ pub(crate) struct Members {
     /// Depth of the object: its members are one level deeper.
     depth: usize,
     first: bool,
+    layout: Layout,
 }
 
 impl Members {
     /// Members of an object `depth` levels deep, after its `{`.
-    pub(crate) fn new(depth: usize) -> Self {
-        Self { depth, first: true }
+    pub(crate) fn new(layout: Layout, depth: usize) -> Self {
+        Self {
+            depth,
+            first: true,
+            layout,
+        }
     }
 
     /// Append the separator, the indentation and `"key": `; the value comes next, at
     /// [`Members::depth`]` + 1`.
     pub(crate) fn key(&mut self, buffer: &mut Vec<u8>, key: &str) -> io::Result<()> {
-        buffer.write_all(if self.first { b"\n" } else { b",\n" })?;
+        self.layout.separate(buffer, self.first, self.depth + 1)?;
         self.first = false;
-        indent(buffer, self.depth + 1)?;
         serde_json::to_writer(&mut *buffer, key).map_err(io::Error::from)?;
-        buffer.write_all(b": ")
+        buffer.write_all(self.layout.colon())
     }
 
     /// Append a whole member.
@@ -155,14 +208,13 @@ impl Members {
         member: &T,
     ) -> io::Result<()> {
         self.key(buffer, key)?;
-        value(buffer, self.depth + 1, member)
+        value(buffer, self.layout, self.depth + 1, member)
     }
 
     /// Append what closes the object: a newline and indentation when it had members, then `}`.
     pub(crate) fn end(self, buffer: &mut Vec<u8>) -> io::Result<()> {
         if !self.first {
-            buffer.write_all(b"\n")?;
-            indent(buffer, self.depth)?;
+            self.layout.close(buffer, self.depth)?;
         }
         buffer.write_all(b"}")
     }
@@ -173,6 +225,7 @@ impl Members {
 /// the elements as one sequence.
 pub(crate) fn array<T: Sync>(
     out: &mut dyn Write,
+    layout: Layout,
     depth: usize,
     items: &[T],
     element: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
@@ -182,12 +235,11 @@ pub(crate) fn array<T: Sync>(
     }
     out.write_all(b"[")?;
     in_order(out, items, |buffer, index, item| {
-        buffer.write_all(if index == 0 { b"\n" } else { b",\n" })?;
-        indent(buffer, depth + 1)?;
+        layout.separate(buffer, index == 0, depth + 1)?;
         element(buffer, item)
     })?;
-    let mut end = b"\n".to_vec();
-    indent(&mut end, depth)?;
+    let mut end = Vec::new();
+    layout.close(&mut end, depth)?;
     end.push(b']');
     out.write_all(&end)
 }
@@ -254,34 +306,56 @@ mod tests {
     fn a_piece_is_printed_at_its_depth() {
         // Inside `{"outer": [ <here> ]}`, the value sits two levels deep.
         let mut buffer = b"{\n  \"outer\": [\n    ".to_vec();
-        value(&mut buffer, 2, &nested()).unwrap();
+        value(&mut buffer, Layout::Indented, 2, &nested()).unwrap();
         buffer.extend_from_slice(b"\n  ]\n}");
         let whole = serde_json::to_vec_pretty(&json!({ "outer": [nested()] })).unwrap();
         assert_eq!(
             String::from_utf8(buffer).unwrap(),
             String::from_utf8(whole).unwrap()
         );
+        let mut compact = b"{\"outer\":[".to_vec();
+        value(&mut compact, Layout::Compact, 2, &nested()).unwrap();
+        compact.extend_from_slice(b"]}");
+        let whole = serde_json::to_vec(&json!({ "outer": [nested()] })).unwrap();
+        assert_eq!(
+            String::from_utf8(compact).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
     }
 
     #[test]
     fn members_match_an_object() {
-        let mut buffer = b"[\n  {".to_vec();
-        let mut members = Members::new(1);
-        members.member(&mut buffer, "a \"key\"", &nested()).unwrap();
-        members.key(&mut buffer, "b").unwrap();
-        value(&mut buffer, 2, &[1, 2]).unwrap();
-        members.end(&mut buffer).unwrap();
-        buffer.extend_from_slice(b"\n]");
-        let whole =
-            serde_json::to_vec_pretty(&json!([{ "a \"key\"": nested(), "b": [1, 2] }])).unwrap();
-        assert_eq!(
-            String::from_utf8(buffer).unwrap(),
-            String::from_utf8(whole).unwrap()
-        );
+        let document = json!([{ "a \"key\"": nested(), "b": [1, 2] }]);
+        for (layout, start, end, whole) in [
+            (
+                Layout::Indented,
+                &b"[\n  {"[..],
+                &b"\n]"[..],
+                serde_json::to_vec_pretty(&document).unwrap(),
+            ),
+            (
+                Layout::Compact,
+                b"[{",
+                b"]",
+                serde_json::to_vec(&document).unwrap(),
+            ),
+        ] {
+            let mut buffer = start.to_vec();
+            let mut members = Members::new(layout, 1);
+            members.member(&mut buffer, "a \"key\"", &nested()).unwrap();
+            members.key(&mut buffer, "b").unwrap();
+            value(&mut buffer, layout, 2, &[1, 2]).unwrap();
+            members.end(&mut buffer).unwrap();
+            buffer.extend_from_slice(end);
+            assert_eq!(
+                String::from_utf8(buffer).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
 
-        let mut empty = Vec::new();
-        Members::new(3).end(&mut empty).unwrap();
-        assert_eq!(empty, b"}");
+            let mut empty = Vec::new();
+            Members::new(layout, 3).end(&mut empty).unwrap();
+            assert_eq!(empty, b"}");
+        }
     }
 
     #[test]
@@ -303,10 +377,21 @@ mod tests {
                 .map(|i| json!({ "index": i, "nested": { "list": [i, "x"] } }))
                 .collect();
             let mut out = b"{\n  \"items\": ".to_vec();
-            array(&mut out, 1, &items, |buffer, item| value(buffer, 2, item)).unwrap();
+            array(&mut out, Layout::Indented, 1, &items, |buffer, item| {
+                value(buffer, Layout::Indented, 2, item)
+            })
+            .unwrap();
             out.extend_from_slice(b"\n}");
             let whole = serde_json::to_vec_pretty(&json!({ "items": items })).unwrap();
             assert!(out == whole, "{len} items");
+            let mut out = b"{\"items\":".to_vec();
+            array(&mut out, Layout::Compact, 1, &items, |buffer, item| {
+                value(buffer, Layout::Compact, 2, item)
+            })
+            .unwrap();
+            out.extend_from_slice(b"}");
+            let whole = serde_json::to_vec(&json!({ "items": items })).unwrap();
+            assert!(out == whole, "{len} items, compact");
         }
     }
 

@@ -7,7 +7,7 @@
 //! the field, not the line, so a finding keeps its identity when lines move.
 
 use crate::Report;
-use crate::pretty::{self, Members};
+use crate::pretty::{self, Layout, Members};
 use crate::shared::{
     exception_scope, expired_sentence, path_to_uri, qualified_name, rules_for, sorted, stable_hash,
 };
@@ -386,7 +386,7 @@ fn notification(
     notification
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(report: &Report<'_>, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
     let rules = rules_for(
         report.rules.iter().map(|r| r.meta()),
         report
@@ -476,13 +476,16 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     // which make up nearly all of it, are rendered in parallel, in chunks, and a report of
     // hundreds of thousands of findings is never held as one JSON value.
     let mut head = vec![b'{'];
-    let mut log = Members::new(0);
+    let mut log = Members::new(layout, 0);
     log.member(&mut head, "$schema", SARIF_SCHEMA)?;
     log.member(&mut head, "version", "2.1.0")?;
     log.key(&mut head, "runs")?;
     // `runs` holds one run, two levels deep.
-    head.extend_from_slice(b"[\n    {");
-    let mut run = Members::new(2);
+    head.extend_from_slice(match layout {
+        Layout::Indented => b"[\n    {",
+        Layout::Compact => b"[{",
+    });
+    let mut run = Members::new(layout, 2);
     let tool = json!({
         "driver": {
             "name": "palisade",
@@ -511,14 +514,17 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 .map(|s| (&s.finding, Some(&s.by))),
         )
         .collect();
-    pretty::array(out, 3, &results, |buffer, &(finding, by)| {
+    pretty::array(out, layout, 3, &results, |buffer, &(finding, by)| {
         let rule = index.get(finding.rule.code).copied();
-        pretty::value(buffer, 4, &result(finding, rule, by))
+        pretty::value(buffer, layout, 4, &result(finding, rule, by))
     })?;
 
     let mut tail = Vec::new();
     run.end(&mut tail)?;
-    tail.extend_from_slice(b"\n  ]");
+    tail.extend_from_slice(match layout {
+        Layout::Indented => b"\n  ]",
+        Layout::Compact => b"]",
+    });
     log.end(&mut tail)?;
     tail.push(b'\n');
     out.write_all(&tail)

@@ -320,8 +320,8 @@ fn text_snapshot() {
 fn text_verbose_snapshot() {
     let fixture = sample();
     let options = RenderOptions {
-        color: false,
         verbose: true,
+        ..RenderOptions::default()
     };
     insta::assert_snapshot!(
         "text_verbose",
@@ -342,6 +342,26 @@ fn sarif_snapshot() {
 }
 
 #[test]
+fn compact_json_and_sarif_hold_the_same_document() {
+    let fixture = sample();
+    let compact = RenderOptions {
+        compact: true,
+        ..RenderOptions::default()
+    };
+    for format in [Format::Json, Format::Sarif] {
+        let indented = plain(&report(&fixture), format);
+        let written = output(&report(&fixture), format, compact);
+        let value: serde_json::Value = serde_json::from_str(&indented).unwrap();
+        // Exactly what serde_json writes without whitespace, and a final newline.
+        assert_eq!(
+            written,
+            format!("{}\n", serde_json::to_string(&value).unwrap())
+        );
+        assert!(written.len() * 4 < indented.len() * 3, "{format}");
+    }
+}
+
+#[test]
 fn junit_snapshot() {
     let fixture = sample();
     insta::assert_snapshot!("junit", plain(&report(&fixture), Format::Junit));
@@ -352,8 +372,8 @@ fn text_has_no_escapes_without_color() {
     let fixture = sample();
     for verbose in [false, true] {
         let options = RenderOptions {
-            color: false,
             verbose,
+            ..RenderOptions::default()
         };
         let text = output(&report(&fixture), Format::Text, options);
         assert!(!text.contains('\u{1b}'), "escape in:\n{text}");
@@ -364,7 +384,7 @@ fn text_has_no_escapes_without_color() {
         Format::Text,
         RenderOptions {
             color: true,
-            verbose: false,
+            ..RenderOptions::default()
         },
     );
     assert!(colored.contains("\u{1b}["));

@@ -96,7 +96,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub live: crate::cluster_args::ClusterArgs,
 
-    /// Report format.
+    /// Report format. JSON and SARIF are indented on a terminal and written without
+    /// whitespace to files and pipes (`jq .` indents them).
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 
