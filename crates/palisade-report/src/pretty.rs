@@ -376,22 +376,29 @@ mod tests {
             let items: Vec<serde_json::Value> = (0..len)
                 .map(|i| json!({ "index": i, "nested": { "list": [i, "x"] } }))
                 .collect();
-            let mut out = b"{\n  \"items\": ".to_vec();
-            array(&mut out, Layout::Indented, 1, &items, |buffer, item| {
-                value(buffer, Layout::Indented, 2, item)
-            })
-            .unwrap();
-            out.extend_from_slice(b"\n}");
-            let whole = serde_json::to_vec_pretty(&json!({ "items": items })).unwrap();
-            assert!(out == whole, "{len} items");
-            let mut out = b"{\"items\":".to_vec();
-            array(&mut out, Layout::Compact, 1, &items, |buffer, item| {
-                value(buffer, Layout::Compact, 2, item)
-            })
-            .unwrap();
-            out.extend_from_slice(b"}");
-            let whole = serde_json::to_vec(&json!({ "items": items })).unwrap();
-            assert!(out == whole, "{len} items, compact");
+            let document = json!({ "items": items });
+            for (layout, start, end, whole) in [
+                (
+                    Layout::Indented,
+                    &b"{\n  \"items\": "[..],
+                    &b"\n}"[..],
+                    serde_json::to_vec_pretty(&document).unwrap(),
+                ),
+                (
+                    Layout::Compact,
+                    b"{\"items\":",
+                    b"}",
+                    serde_json::to_vec(&document).unwrap(),
+                ),
+            ] {
+                let mut out = start.to_vec();
+                array(&mut out, layout, 1, &items, |buffer, item| {
+                    value(buffer, layout, 2, item)
+                })
+                .unwrap();
+                out.extend_from_slice(end);
+                assert!(out == whole, "{len} items, {layout:?}");
+            }
         }
     }
 
