@@ -49,6 +49,10 @@ static DEFAULT_CONTEXT: std::sync::LazyLock<Context> = std::sync::LazyLock::new(
     owner_keys: DEFAULT_OWNER_KEYS.map(String::from).to_vec(),
 });
 
+/// The per-object pass's findings, one part per run of objects, and where each object's
+/// findings start in its part.
+type PerObject = (Vec<Vec<Finding>>, Vec<Vec<u32>>);
+
 /// Whole-inventory models that several rules consult, built at most once per check.
 struct Views<'a> {
     inventory: &'a Inventory,
@@ -57,11 +61,9 @@ struct Views<'a> {
     /// Per-object results that several rules ask for, keyed by the object's address.
     weakness: Mutex<HashMap<usize, Option<Finding>>>,
     /// What the per-object pass found, once it is done: one part per run of
-    /// [`OBJECTS_PER_PART`] objects, in inventory order.
-    parts: OnceLock<Vec<Vec<Finding>>>,
-    /// For each part, where each of its objects' findings start (and the end): an object's
-    /// findings are one slice.
-    starts: OnceLock<Vec<Vec<u32>>>,
+    /// [`OBJECTS_PER_PART`] objects, in inventory order, and for each part where each of its
+    /// objects' findings start (and the end): an object's findings are one slice.
+    parts: OnceLock<PerObject>,
     /// For each rule of the registry, in its order, whether the per-object pass ran it.
     ran: Vec<bool>,
     /// The workload view of each object that carries a pod, in the order of
@@ -108,7 +110,6 @@ impl<'a> Views<'a> {
             rbac: OnceLock::new(),
             weakness: Mutex::default(),
             parts: OnceLock::new(),
-            starts: OnceLock::new(),
             ran,
         }
     }
@@ -180,8 +181,9 @@ impl Shared for Views<'_> {
         // The object's place in the inventory gives its part; within a part, findings come
         // object by object, and each shares its object's reference.
         let offset = self.index_of(object)?;
-        let part = self.parts.get()?.get(offset / OBJECTS_PER_PART)?;
-        let starts = self.starts.get()?.get(offset / OBJECTS_PER_PART)?;
+        let (parts, starts) = self.parts.get()?;
+        let part = parts.get(offset / OBJECTS_PER_PART)?;
+        let starts = starts.get(offset / OBJECTS_PER_PART)?;
         let at = offset % OBJECTS_PER_PART;
         let (start, end) = (*starts.get(at)? as usize, *starts.get(at + 1)? as usize);
         Some(
@@ -453,22 +455,25 @@ pub fn check_parts(
             started.elapsed().as_secs_f64()
         );
     }
-    let per_object = |views: &Views<'_>| -> (Vec<Vec<Finding>>, Vec<Vec<u32>>) {
+    let per_object = |views: &Views<'_>| -> PerObject {
+        let indices = inventory.workload_indices();
         inventory
             .objects()
             .par_chunks(OBJECTS_PER_PART)
-            .map(|objects| {
+            .enumerate()
+            .map(|(chunk, objects)| {
+                let first = chunk * OBJECTS_PER_PART;
+                // The chunk's objects and the workload list are both in inventory order.
+                let mut next = indices.partition_point(|&index| index < first);
                 let mut found = Vec::new();
                 let mut starts = Vec::with_capacity(objects.len() + 1);
-                for object in objects {
+                for (index, object) in (first..).zip(objects) {
                     starts.push(u32::try_from(found.len()).unwrap_or(u32::MAX));
-                    let owned;
-                    let workload = match views.cached_workload(object) {
-                        Some(view) => view,
-                        None => {
-                            owned = object.workload();
-                            owned.as_ref()
-                        }
+                    let workload = if indices.get(next) == Some(&index) {
+                        next += 1;
+                        views.workloads.get(next - 1).and_then(Option::as_ref)
+                    } else {
+                        None
                     };
                     for rule in rules {
                         rule.check_object(
@@ -540,8 +545,7 @@ pub fn check_parts(
             resident_mib()
         );
     }
-    let _ = views.parts.set(parts);
-    let _ = views.starts.set(starts);
+    let _ = views.parts.set((parts, starts));
     joined.extend(
         late.par_iter()
             .map(|rule| whole(&views, rule))
@@ -555,7 +559,7 @@ pub fn check_parts(
         );
     }
     // The shared models are done with.
-    let mut parts = views.parts.take().unwrap_or_default();
+    let (mut parts, _) = views.parts.take().unwrap_or_default();
     drop(views);
     parts.extend(joined);
     Findings::from_parts(parts)

@@ -9,7 +9,6 @@ use palisade_model::Inventory;
 use palisade_model::Value;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
 
 /// What an account may do through its own bindings: its risks (label, and how it gets them)
 /// listed for a message, and the step that makes it cluster-admin equivalent, if any.
@@ -19,12 +18,17 @@ struct Assessment {
 }
 
 impl Assessment {
-    /// `also`: the other risks that the groups of every account grant.
-    fn new(risks: BTreeMap<String, String>, also: usize, admin: Option<Step>) -> Self {
+    /// `risks`: each risk, with the binding that grants it first and how; `also`: the other
+    /// risks that the groups of every account grant.
+    fn new(
+        risks: &BTreeMap<&'static str, (usize, String)>,
+        also: usize,
+        admin: Option<Step>,
+    ) -> Self {
         // Many workloads share one account: the list is written once.
         let mut listed = risks
             .iter()
-            .map(|(label, how)| format!("{label} ({how})"))
+            .map(|(label, (_, how))| format!("{label} ({how})"))
             .collect::<Vec<_>>()
             .join("; ");
         if also > 0 {
@@ -105,11 +109,8 @@ impl Rule for WorkloadIdentity {
         // The risks one binding grants, and the risks and admin step of one account: many
         // workloads share accounts, and every account shares the bindings of its groups.
         let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
-        let mut by_account: HashMap<
-            (&str, &str),
-            Option<Rc<Assessment>>,
-            foldhash::fast::RandomState,
-        > = HashMap::default();
+        let mut by_account: HashMap<(&str, &str), Option<Assessment>, foldhash::fast::RandomState> =
+            HashMap::default();
         // The risks the groups every account belongs to (`system:serviceaccounts`,
         // `system:authenticated`) grant, worked out once: with a binding per application to
         // such a group, going through them for every account would cost accounts × bindings.
@@ -136,17 +137,6 @@ impl Rule for WorkloadIdentity {
                     ..identity.clone()
                 };
                 let own_bindings = model.bindings_for(&own);
-                let common = shared.entry(shared_groups).or_insert_with_key(|groups| {
-                    let everyone = Identity {
-                        user: None,
-                        service_account: None,
-                        groups: groups.clone(),
-                    };
-                    let bindings = model.bindings_for(&everyone);
-                    first_grants(&model, &bindings, &mut granted_by)
-                        .into_keys()
-                        .collect()
-                });
                 // What the groups of every account grant is reported once, on each binding,
                 // by RB011: reported here it would repeat on every workload, with a
                 // remediation (an account of its own) that cannot remove it. An account is
@@ -154,23 +144,30 @@ impl Rule for WorkloadIdentity {
                 let assessment = if own_bindings.is_empty() {
                     None
                 } else {
+                    let common = shared.entry(shared_groups).or_insert_with_key(|groups| {
+                        let everyone = Identity {
+                            user: None,
+                            service_account: None,
+                            groups: groups.clone(),
+                        };
+                        let bindings = model.bindings_for(&everyone);
+                        first_grants(&model, &bindings, &mut granted_by)
+                            .into_keys()
+                            .collect()
+                    });
                     // Only cluster-wide grants make an account cluster-admin equivalent.
                     let admin = own_bindings
                         .iter()
                         .any(|&b| model.bindings[b].namespace.is_none())
                         .then(|| graph.is_admin(&subject))
                         .flatten();
-                    let risks: BTreeMap<String, String> =
-                        first_grants(&model, &own_bindings, &mut granted_by)
-                            .into_iter()
-                            .map(|(label, (_, how))| (label.to_string(), how))
-                            .collect();
+                    let risks = first_grants(&model, &own_bindings, &mut granted_by);
                     let also = common
                         .iter()
-                        .filter(|label| !risks.contains_key(**label))
+                        .filter(|label| !risks.contains_key(*label))
                         .count();
                     (!risks.is_empty() || admin.is_some())
-                        .then(|| Rc::new(Assessment::new(risks, also, admin)))
+                        .then(|| Assessment::new(&risks, also, admin))
                 };
                 slot.insert(assessment);
             }
@@ -178,7 +175,7 @@ impl Rule for WorkloadIdentity {
             let Some(Some(assessment)) = by_account.get(&key) else {
                 continue;
             };
-            let Assessment { listed, admin, .. } = &**assessment;
+            let Assessment { listed, admin } = assessment;
             let mounted = token_mounted_in(&model, &workload, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
