@@ -111,13 +111,21 @@ impl Block {
     }
 
     /// The block after this one: the unfinished rest of this block and at least as many new
-    /// bytes as it keeps, so a huge document is scanned a few times only.
-    fn next(&self, reader: &mut impl Read, block: usize) -> Result<Self, Failure> {
+    /// bytes as it keeps, so a huge document is scanned a few times only. The block is read
+    /// into `buffer`, the memory of a block already parsed: memory the process has touched is
+    /// much cheaper to fill than fresh memory.
+    fn next(
+        &self,
+        reader: &mut impl Read,
+        block: usize,
+        mut buffer: Vec<u8>,
+    ) -> Result<Self, Failure> {
         let (_, rest, _) = self.complete();
         let consumed = self.skip + rest;
         let kept = &self.text.as_bytes()[consumed..];
         let want = block.max(kept.len() + self.tail.len());
-        let mut buffer = Vec::with_capacity(kept.len() + self.tail.len() + want);
+        buffer.clear();
+        buffer.reserve(kept.len() + self.tail.len() + want);
         buffer.extend_from_slice(kept);
         buffer.extend_from_slice(&self.tail);
         let eof = fill(reader, &mut buffer, want)?;
@@ -155,6 +163,7 @@ pub(crate) fn load_blocks(
     let mut first_line: u32 = 0;
     let mut first_document = 0;
     let mut current = Block::new(buffer, eof, 0)?;
+    let mut spare = Vec::new();
     loop {
         let (complete, _, rest_line) = current.complete();
         let batch = Batch {
@@ -166,7 +175,7 @@ pub(crate) fn load_blocks(
         // Parse this block's documents while the next block is read and split.
         let (settled, next) = rayon::join(
             || batch.parse(file, limits),
-            || (!current.eof).then(|| current.next(&mut reader, block)),
+            || (!current.eof).then(|| current.next(&mut reader, block, spare)),
         );
         Batch::add(settled, &mut loaded);
         let Some(next) = next else {
@@ -180,7 +189,7 @@ pub(crate) fn load_blocks(
         };
         first_document += complete.len();
         first_line = first_line.saturating_add(rest_line);
-        current = next?;
+        spare = std::mem::replace(&mut current, next?).text.into_bytes();
     }
 }
 

@@ -122,6 +122,8 @@ trait Shared: Sync {
     fn rbac(&self) -> &rbac::Model<'_>;
     fn weakness(&self, object: &Object, find: &dyn Fn() -> Option<Finding>) -> Option<Finding>;
     fn workload(&self, object: &Object) -> Option<Option<&Workload<'_>>>;
+    /// The workload views, in the order of [`Inventory::workload_indices`].
+    fn workloads(&self) -> &[Option<Workload<'_>>];
     fn object_findings(
         &self,
         object: &Object,
@@ -135,7 +137,8 @@ impl Shared for Views<'_> {
     }
 
     fn network(&self) -> &Network<'_> {
-        self.network.get_or_init(|| Network::build(self.inventory))
+        self.network
+            .get_or_init(|| Network::build_from(self.inventory, &self.workloads))
     }
 
     fn rbac(&self) -> &rbac::Model<'_> {
@@ -164,6 +167,10 @@ impl Shared for Views<'_> {
 
     fn workload(&self, object: &Object) -> Option<Option<&Workload<'_>>> {
         self.cached_workload(object)
+    }
+
+    fn workloads(&self) -> &[Option<Workload<'_>>] {
+        &self.workloads
     }
 
     fn object_findings(
@@ -268,6 +275,31 @@ impl<'r> Sink<'r> {
                 None => object.workload().map(Cow::Owned),
             },
         }
+    }
+
+    /// Every object of `inventory` that carries a pod, with its workload view, in inventory
+    /// order: the views the check worked out once, without looking each object up.
+    pub fn workloads<'x>(
+        &self,
+        inventory: &'x Inventory,
+    ) -> impl Iterator<Item = (&'x Object, Cow<'x, Workload<'x>>)> + use<'x, 'r>
+    where
+        'r: 'x,
+    {
+        let objects = inventory.objects();
+        let cached = self.shared_for(inventory).map(|shared| shared.workloads());
+        inventory
+            .workload_indices()
+            .iter()
+            .enumerate()
+            .filter_map(move |(at, &index)| {
+                let object = objects.get(index)?;
+                let view = match cached {
+                    Some(views) => Cow::Borrowed(views.get(at)?.as_ref()?),
+                    None => Cow::Owned(object.workload()?),
+                };
+                Some((object, view))
+            })
     }
 
     fn with_shared(
@@ -528,18 +560,32 @@ pub fn check_parts(
         || wants(Pack::Network).then(|| views.network()),
         || wants(Pack::Rbac).then(|| views.rbac().own_risks(0)),
     );
+    if *RULE_TIMINGS {
+        eprintln!(
+            "palisade: shared models {:.3} s, resident {} MiB",
+            started.elapsed().as_secs_f64(),
+            resident_mib()
+        );
+    }
     let mut joined = early
         .par_iter()
         .map(|rule| whole(&views, rule))
         .collect::<Vec<_>>();
+    if *RULE_TIMINGS {
+        eprintln!(
+            "palisade: {} whole-inventory rules {:.3} s, resident {} MiB",
+            early.len(),
+            started.elapsed().as_secs_f64(),
+            resident_mib()
+        );
+    }
     if !late.iter().any(|rule| rule.meta().pack == Pack::Rbac) {
         drop(views.rbac.take());
     }
     let (parts, starts) = per_object(&views);
     if *RULE_TIMINGS {
         eprintln!(
-            "palisade: shared models, {} whole-inventory rules and per-object rules {:.3} s, {} findings, resident {} MiB",
-            early.len(),
+            "palisade: per-object rules {:.3} s, {} findings, resident {} MiB",
             started.elapsed().as_secs_f64(),
             parts.iter().chain(&joined).map(Vec::len).sum::<usize>(),
             resident_mib()

@@ -78,6 +78,8 @@ pub struct Workload<'a> {
     /// Pod (template) labels.
     pub labels: &'a Map,
     pub named_ports: Vec<NamedPort>,
+    /// Whether its pods use the node's network, where NetworkPolicies do not apply.
+    pub host_network: bool,
 }
 
 impl Workload<'_> {
@@ -335,10 +337,7 @@ fn identity(inventory: &Inventory, object: &Object, labels: &Map) -> Option<(Str
     Some((kind.to_string(), name.to_string()))
 }
 
-fn named_ports(object: &Object) -> Vec<NamedPort> {
-    let Some(workload) = object.workload() else {
-        return Vec::new();
-    };
+fn named_ports(workload: &palisade_model::Workload<'_>) -> Vec<NamedPort> {
     let mut named = Vec::new();
     for container in &workload.containers {
         // Regular containers, and init containers that keep running (sidecars).
@@ -386,40 +385,65 @@ fn namespace_labels_of(name: &str, declared: Option<&Object>) -> Map {
 impl<'a> Network<'a> {
     /// Build the network view of an inventory.
     pub fn build(inventory: &'a Inventory) -> Self {
-        let mut workloads: Vec<Workload<'a>> = Vec::new();
-        let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-        // Objects people write come first, so that an owner wins over what it generated.
-        let mut carriers: Vec<&'a Object> = inventory
-            .objects()
-            .iter()
-            .filter(|o| o.workload().is_some())
+        let objects = inventory.objects();
+        let views: Vec<_> = inventory
+            .workload_indices()
+            .par_iter()
+            .map(|&index| objects[index].workload())
             .collect();
-        carriers.sort_by_key(|o| owner(o).is_some());
-        for object in carriers {
-            let labels = object
-                .workload()
-                .and_then(|w| w.pod_metadata)
-                .and_then(|m| m.get("labels"))
-                .and_then(Value::as_object)
-                .unwrap_or_else(|| empty_labels());
-            let Some((kind, name)) = identity(inventory, object, labels) else {
-                continue;
-            };
-            let namespace = object.namespace().unwrap_or(DEFAULT_NAMESPACE).to_string();
-            let key = (namespace.clone(), kind.clone(), name.clone());
-            if seen.contains_key(&key) {
-                continue;
-            }
-            seen.insert(key, workloads.len());
-            workloads.push(Workload {
-                namespace,
-                name,
-                kind,
-                object,
-                labels,
-                named_ports: named_ports(object),
-            });
-        }
+        Self::build_from(inventory, &views)
+    }
+
+    /// [`Network::build`] from the workload views of the inventory's pod carriers, in the
+    /// order of [`Inventory::workload_indices`] (`None` where an object has no pod spec).
+    pub(crate) fn build_from(
+        inventory: &'a Inventory,
+        views: &[Option<palisade_model::Workload<'a>>],
+    ) -> Self {
+        let objects = inventory.objects();
+        // Each carrier's identity and ports, worked out in parallel; then objects people
+        // write come first, so that an owner wins over what it generated.
+        let mut carriers: Vec<(bool, Workload<'a>)> = inventory
+            .workload_indices()
+            .par_iter()
+            .zip(views)
+            .filter_map(|(&index, view)| {
+                let view = view.as_ref()?;
+                let object: &'a Object = &objects[index];
+                let labels = view
+                    .pod_metadata
+                    .and_then(|m| m.get("labels"))
+                    .and_then(Value::as_object)
+                    .unwrap_or_else(|| empty_labels());
+                let (kind, name) = identity(inventory, object, labels)?;
+                Some((
+                    owner(object).is_some(),
+                    Workload {
+                        namespace: object.namespace().unwrap_or(DEFAULT_NAMESPACE).to_string(),
+                        name,
+                        kind,
+                        object,
+                        labels,
+                        named_ports: named_ports(view),
+                        host_network: view.pod_spec.get("hostNetwork").and_then(Value::as_bool)
+                            == Some(true),
+                    },
+                ))
+            })
+            .collect();
+        carriers.sort_by_key(|(generated, _)| *generated);
+        let first: Vec<bool> = {
+            let mut seen = std::collections::HashSet::with_capacity(carriers.len());
+            carriers
+                .iter()
+                .map(|(_, w)| seen.insert((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())))
+                .collect()
+        };
+        let workloads: Vec<Workload<'a>> = carriers
+            .into_iter()
+            .zip(first)
+            .filter_map(|((_, workload), first)| first.then_some(workload))
+            .collect();
 
         let policies: Vec<Policy<'a>> = inventory
             .of_kind("NetworkPolicy")

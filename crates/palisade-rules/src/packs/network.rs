@@ -5,7 +5,6 @@
 use crate::engine::Sink;
 use crate::meta::{Reference, Rule};
 use crate::netpol::{Direction, Workload};
-use palisade_model::Value;
 use palisade_model::{Inventory, Object};
 
 pub mod allow_all_egress_rule;
@@ -67,11 +66,7 @@ pub(crate) const ATTACK_EXFILTRATION: Reference = Reference {
 
 /// Whether the workload's pods use the node's network, where NetworkPolicies do not apply.
 pub(crate) fn host_network(workload: &Workload<'_>) -> bool {
-    workload
-        .object
-        .workload()
-        .and_then(|w| w.pod_spec.get("hostNetwork").and_then(Value::as_bool))
-        .unwrap_or(false)
+    workload.host_network
 }
 
 /// Whether the object is an Ingress of the Kubernetes API (`networking.k8s.io`, or the

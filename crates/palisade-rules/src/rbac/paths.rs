@@ -39,8 +39,8 @@ pub struct Path {
 /// A service account known to the inventory, with what makes it reachable.
 #[derive(Debug, Default)]
 struct Account {
-    /// Workloads running as it with the token mounted.
-    mounted_by: Vec<String>,
+    /// The first workload, in inventory order, running as it with the token mounted.
+    mounted_by: Option<String>,
     /// Legacy token secrets holding its token.
     token_secrets: Vec<String>,
 }
@@ -113,15 +113,17 @@ fn accounts(model: &Model<'_>) -> BTreeMap<(String, String), Account> {
             }
         }
     }
-    for object in model.inventory.objects() {
-        if let Some((ns, name)) = workload_account(object)
-            && token_mounted(model, object, &ns, &name)
-        {
+    for object in model.inventory.workloads() {
+        let Some(workload) = object.workload() else {
+            continue;
+        };
+        let (ns, name) = account_of(object, &workload);
+        if token_mounted_in(model, &workload, ns, name) {
             accounts
-                .entry((ns, name))
+                .entry((ns.to_string(), name.to_string()))
                 .or_default()
                 .mounted_by
-                .push(object.reference.to_string());
+                .get_or_insert_with(|| object.reference.to_string());
         }
     }
     for secret in model.inventory.of_kind("Secret") {
@@ -380,7 +382,7 @@ impl<'m, 'a> Graph<'m, 'a> {
             }
             if allows_some(rule, "create", "", "pods/exec") == Some(false) {
                 for ((ns, name), account) in self.accounts_in(&g.scope) {
-                    if let Some(pod) = account.mounted_by.first() {
+                    if let Some(pod) = &account.mounted_by {
                         add(
                             &mut edges,
                             format!(
@@ -397,7 +399,7 @@ impl<'m, 'a> Graph<'m, 'a> {
                 && allows_some(rule, "get", "", "nodes/proxy") == Some(false)
             {
                 for ((ns, name), account) in &self.accounts {
-                    if let Some(pod) = account.mounted_by.first() {
+                    if let Some(pod) = &account.mounted_by {
                         add(
                             &mut edges,
                             format!(

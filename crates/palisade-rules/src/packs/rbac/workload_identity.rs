@@ -115,10 +115,7 @@ impl Rule for WorkloadIdentity {
         // `system:authenticated`) grant, worked out once: with a binding per application to
         // such a group, going through them for every account would cost accounts × bindings.
         let mut shared: HashMap<Vec<String>, BTreeSet<&'static str>> = HashMap::new();
-        for object in inventory.objects() {
-            let Some(workload) = sink.workload(object) else {
-                continue;
-            };
+        for (object, workload) in sink.workloads(inventory) {
             let key = account_of(object, &workload);
             if let Entry::Vacant(slot) = by_account.entry(key) {
                 let (ns, name) = key;

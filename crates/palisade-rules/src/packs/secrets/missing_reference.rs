@@ -360,10 +360,7 @@ impl Rule for MissingReference {
             std::collections::HashMap::new();
         // Objects of a namespace usually come together: the last one's entry, without hashing.
         let mut last: Option<(Option<&str>, usize)> = None;
-        for object in inventory.objects() {
-            let Some(workload) = sink.workload(object) else {
-                continue;
-            };
+        for (object, workload) in sink.workloads(inventory) {
             let uses = uses(&workload);
             if uses.is_empty() {
                 continue;

@@ -130,10 +130,7 @@ pub(crate) fn check_resources(
         let entry = covered.entry(limit_range.namespace()).or_default();
         *entry = *entry || limit_range_covers(limit_range, resource, bound);
     }
-    for object in inventory.workloads() {
-        let Some(workload) = sink.workload(object) else {
-            continue;
-        };
+    for (object, workload) in sink.workloads(inventory) {
         if covered.get(&object.namespace()).copied().unwrap_or(false)
             || provides(workload.pod_spec.get("resources"), resource, bound)
         {

@@ -217,10 +217,7 @@ impl Rule for ServiceAccountToken {
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let cluster_bindings = ClusterBindings::new(inventory);
-        for object in inventory.objects() {
-            let Some(workload) = sink.workload(object) else {
-                continue;
-            };
+        for (object, workload) in sink.workloads(inventory) {
             let (name, _) = service_account(&workload);
             let namespace = object.namespace();
             let account = inventory.get("ServiceAccount", namespace, name);
