@@ -556,9 +556,27 @@ pub fn check_parts(
         .iter()
         .copied()
         .partition(|rule| rule.reads_object_findings());
+    let timed = |name: &str, work: &dyn Fn()| {
+        let started = std::time::Instant::now();
+        work();
+        if *RULE_TIMINGS {
+            eprintln!(
+                "palisade: {name} model {:.3} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
     rayon::join(
-        || wants(Pack::Network).then(|| views.network()),
-        || wants(Pack::Rbac).then(|| views.rbac().own_risks(0)),
+        || {
+            timed("network", &|| {
+                wants(Pack::Network).then(|| views.network());
+            })
+        },
+        || {
+            timed("RBAC", &|| {
+                wants(Pack::Rbac).then(|| views.rbac().own_risks(0));
+            })
+        },
     );
     if *RULE_TIMINGS {
         eprintln!(

@@ -1,6 +1,7 @@
 //! Authorizer semantics, table-driven.
 
 use super::*;
+use crate::rbac::authorize::allows_some;
 use palisade_model::PositionTree;
 use palisade_model::value;
 
@@ -344,4 +345,42 @@ fn subjects_parse() {
     assert!(Subject::parse("sa:web").is_err());
     let anonymous = Subject::user(ANONYMOUS_USER).identity();
     assert_eq!(anonymous.groups, [UNAUTHENTICATED_GROUP]);
+}
+
+#[test]
+fn allows_some_agrees_with_the_authorizer_for_unnamed_requests() {
+    let rules = [
+        value!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}),
+        value!({"verbs": ["get", "create"], "apiGroups": [""], "resources": ["pods", "pods/exec"]}),
+        value!({"verbs": ["update"], "apiGroups": ["*"], "resources": ["*/scale", "*/exec"]}),
+        value!({"verbs": ["get"], "apiGroups": [""], "resources": ["pods/*", "a/b/c", "nodes/"]}),
+        value!({"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"], "resourceNames": ["s"]}),
+    ];
+    let verbs = ["get", "create", "update", "delete"];
+    let groups = ["", "apps", "rbac.authorization.k8s.io"];
+    let resources = [
+        "pods", "pods/exec", "pods/", "pods/*", "deployments/scale", "a/b/c", "nodes", "nodes/",
+        "secrets", "userextras/*",
+    ];
+    let mut allowed = 0;
+    for value in rules {
+        let rule = rule(value);
+        for verb in verbs {
+            for group in groups {
+                for resource in resources {
+                    let expected = rule_allows(
+                        &rule,
+                        &Request::resource(verb, group, resource)
+                            .named(rule.resource_names.first().map_or("x", |n| n)),
+                    )
+                    .then_some(!rule.resource_names.is_empty());
+                    let got = allows_some(&rule, verb, group, resource);
+                    assert_eq!(got, expected, "{rule:?} {verb} {group} {resource}");
+                    allowed += usize::from(got.is_some());
+                }
+            }
+        }
+    }
+    // The table exercises both answers.
+    assert!(allowed > 20 && allowed < 400, "{allowed}");
 }
