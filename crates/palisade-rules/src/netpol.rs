@@ -375,6 +375,16 @@ fn named_ports(workload: &palisade_model::Workload<'_>) -> Vec<NamedPort> {
     named
 }
 
+/// Add `index` to the list of `key`, copying the key only for its first index.
+fn push_to(map: &mut HashMap<String, Vec<usize>>, key: &str, index: usize) {
+    match map.get_mut(key) {
+        Some(list) => list.push(index),
+        None => {
+            map.insert(key.to_string(), vec![index]);
+        }
+    }
+}
+
 /// Labels of a namespace as the API server shows them: the manifest's plus the name label.
 fn namespace_labels_of(name: &str, declared: Option<&Object>) -> Map {
     let mut labels = declared.map(|ns| ns.labels().clone()).unwrap_or_default();
@@ -445,51 +455,58 @@ impl<'a> Network<'a> {
             .filter_map(|((_, workload), first)| first.then_some(workload))
             .collect();
 
-        let policies: Vec<Policy<'a>> = inventory
-            .of_kind("NetworkPolicy")
-            .filter_map(Policy::parse)
-            .collect();
-
-        let mut workloads_by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
-        for (index, workload) in workloads.iter().enumerate() {
-            workloads_by_namespace
-                .entry(workload.namespace.clone())
-                .or_default()
-                .push(index);
-        }
-        let mut workloads_by_label: HashMap<u64, Vec<usize>> = HashMap::new();
-        for (index, workload) in workloads.iter().enumerate() {
-            for (key, value) in workload.labels {
-                if let Some(value) = label_text(value) {
-                    workloads_by_label
-                        .entry(index_key((
-                            workload.namespace.as_str(),
-                            key,
-                            value.as_ref(),
-                        )))
-                        .or_default()
-                        .push(index);
+        // The policies and the two workload indexes are independent: built side by side.
+        let by_namespace = |workloads: &[Workload<'a>]| {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            for (index, workload) in workloads.iter().enumerate() {
+                push_to(&mut map, &workload.namespace, index);
+            }
+            map
+        };
+        let by_label = |workloads: &[Workload<'a>]| {
+            let mut map: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (index, workload) in workloads.iter().enumerate() {
+                for (key, value) in workload.labels {
+                    if let Some(value) = label_text(value) {
+                        map.entry(index_key((workload.namespace.as_str(), key, value.as_ref())))
+                            .or_default()
+                            .push(index);
+                    }
                 }
             }
-        }
-        let mut policies_by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
-        for (index, policy) in policies.iter().enumerate() {
-            policies_by_namespace
-                .entry(policy.namespace.clone())
-                .or_default()
-                .push(index);
-        }
-        let mut namespace_labels = BTreeMap::new();
-        let names = inventory
+            map
+        };
+        let parse_policies = || {
+            let objects: Vec<&'a Object> = inventory.of_kind("NetworkPolicy").collect();
+            let policies: Vec<Policy<'a>> =
+                objects.into_par_iter().filter_map(Policy::parse).collect();
+            let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+            for (index, policy) in policies.iter().enumerate() {
+                push_to(&mut by_namespace, &policy.namespace, index);
+            }
+            (policies, by_namespace)
+        };
+        let ((policies, policies_by_namespace), (workloads_by_namespace, workloads_by_label)) =
+            rayon::join(parse_policies, || {
+                rayon::join(|| by_namespace(&workloads), || by_label(&workloads))
+            });
+        let names: std::collections::BTreeSet<&str> = inventory
             .of_kind("Namespace")
-            .map(|ns| ns.name().to_string())
-            .chain(workloads_by_namespace.keys().cloned())
-            .chain(policies_by_namespace.keys().cloned());
-        for name in names {
-            let declared = inventory.get("Namespace", None, &name);
-            let labels = namespace_labels_of(&name, declared);
-            namespace_labels.insert(name, labels);
-        }
+            .map(Object::name)
+            .chain(workloads_by_namespace.keys().map(String::as_str))
+            .chain(policies_by_namespace.keys().map(String::as_str))
+            .collect();
+        let namespace_labels: BTreeMap<String, Map> = names
+            .into_iter()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|name| {
+                let declared = inventory.get("Namespace", None, name);
+                (name.to_string(), namespace_labels_of(name, declared))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
 
         let mut namespaces_by_label: HashMap<(String, String), Vec<String>> = HashMap::new();
         for name in workloads_by_namespace.keys() {

@@ -718,6 +718,12 @@ impl<'a> Model<'a> {
 
     /// Bindings that have a subject matching the identity.
     pub fn bindings_for(&self, identity: &Identity) -> Vec<usize> {
+        self.bindings_where(identity, |_| true)
+    }
+
+    /// [`Model::bindings_for`], only the bindings `keep` accepts: an account's groups can
+    /// hold thousands of bindings, most of which a caller does not want sorted.
+    fn bindings_where(&self, identity: &Identity, keep: impl Fn(&Binding) -> bool) -> Vec<usize> {
         let mut keys = Vec::new();
         if let Some(user) = &identity.user {
             keys.push(SubjectKey::User(user.clone()));
@@ -733,6 +739,7 @@ impl<'a> Model<'a> {
             .filter_map(|k| self.bindings_by_subject.get(k))
             .flatten()
             .copied()
+            .filter(|&index| keep(&self.bindings[index]))
             .collect();
         found.sort_unstable();
         found.dedup();
@@ -752,11 +759,8 @@ impl<'a> Model<'a> {
 
     fn grants_through(&self, identity: &Identity, keep: impl Fn(&Binding) -> bool) -> Vec<Grant> {
         let mut grants = Vec::new();
-        for binding_index in self.bindings_for(identity) {
+        for binding_index in self.bindings_where(identity, keep) {
             let binding = &self.bindings[binding_index];
-            if !keep(binding) {
-                continue;
-            }
             let Some(role) = binding.role else { continue };
             let scope = match &binding.namespace {
                 Some(ns) => Scope::Namespace(ns.clone()),

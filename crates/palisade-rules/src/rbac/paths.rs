@@ -96,7 +96,10 @@ pub fn account_of<'o>(object: &'o Object, workload: &Workload<'o>) -> (&'o str, 
     (namespace, name)
 }
 
-fn accounts(model: &Model<'_>) -> BTreeMap<(String, String), Account> {
+fn accounts<'w>(
+    model: &Model<'_>,
+    carriers: impl Iterator<Item = (&'w Object, &'w Workload<'w>)>,
+) -> BTreeMap<(String, String), Account> {
     let mut accounts: BTreeMap<(String, String), Account> = BTreeMap::new();
     for object in model.inventory.of_kind("ServiceAccount") {
         let ns = object.namespace().unwrap_or(super::DEFAULT_NAMESPACE);
@@ -113,12 +116,9 @@ fn accounts(model: &Model<'_>) -> BTreeMap<(String, String), Account> {
             }
         }
     }
-    for object in model.inventory.workloads() {
-        let Some(workload) = object.workload() else {
-            continue;
-        };
-        let (ns, name) = account_of(object, &workload);
-        if token_mounted_in(model, &workload, ns, name) {
+    for (object, workload) in carriers {
+        let (ns, name) = account_of(object, workload);
+        if token_mounted_in(model, workload, ns, name) {
             accounts
                 .entry((ns.to_string(), name.to_string()))
                 .or_default()
@@ -172,9 +172,23 @@ fn in_scope(scope: &Scope, namespace: &str) -> bool {
 
 impl<'m, 'a> Graph<'m, 'a> {
     pub fn build(model: &'m Model<'a>) -> Self {
+        let views: Vec<_> = model
+            .inventory
+            .workloads()
+            .filter_map(|object| Some((object, object.workload()?)))
+            .collect();
+        Self::build_from(model, views.iter().map(|(object, view)| (*object, view)))
+    }
+
+    /// [`Graph::build`] from the pod carriers of the model's inventory and their workload
+    /// views, in inventory order.
+    pub fn build_from<'w>(
+        model: &'m Model<'a>,
+        carriers: impl Iterator<Item = (&'w Object, &'w Workload<'w>)>,
+    ) -> Self {
         Self {
             model,
-            accounts: accounts(model),
+            accounts: accounts(model, carriers),
             edges: HashMap::new(),
         }
     }

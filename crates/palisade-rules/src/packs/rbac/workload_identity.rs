@@ -105,7 +105,11 @@ impl Rule for WorkloadIdentity {
 
     fn check_inventory(&self, inventory: &Inventory, sink: &mut Sink<'_>) {
         let model = sink.rbac(inventory);
-        let mut graph = Graph::build(&model);
+        let carriers: Vec<_> = sink.workloads(inventory).collect();
+        let mut graph = Graph::build_from(
+            &model,
+            carriers.iter().map(|(object, view)| (*object, &**view)),
+        );
         // The risks one binding grants, and the risks and admin step of one account: many
         // workloads share accounts, and every account shares the bindings of its groups.
         let mut granted_by: HashMap<usize, Vec<(&'static str, String)>> = HashMap::new();
@@ -115,7 +119,7 @@ impl Rule for WorkloadIdentity {
         // `system:authenticated`) grant, worked out once: with a binding per application to
         // such a group, going through them for every account would cost accounts × bindings.
         let mut shared: HashMap<Vec<String>, BTreeSet<&'static str>> = HashMap::new();
-        for (object, workload) in sink.workloads(inventory) {
+        for (object, workload) in &carriers {
             let key = account_of(object, &workload);
             if let Entry::Vacant(slot) = by_account.entry(key) {
                 let (ns, name) = key;
