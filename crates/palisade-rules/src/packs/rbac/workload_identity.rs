@@ -120,7 +120,7 @@ impl Rule for WorkloadIdentity {
         // such a group, going through them for every account would cost accounts × bindings.
         let mut shared: HashMap<Vec<String>, BTreeSet<&'static str>> = HashMap::new();
         for (object, workload) in &carriers {
-            let key = account_of(object, &workload);
+            let key = account_of(object, workload);
             if let Entry::Vacant(slot) = by_account.entry(key) {
                 let (ns, name) = key;
                 let subject = Subject::service_account(ns, name);
@@ -177,7 +177,7 @@ impl Rule for WorkloadIdentity {
                 continue;
             };
             let Assessment { listed, admin } = assessment;
-            let mounted = token_mounted_in(&model, &workload, ns, name);
+            let mounted = token_mounted_in(&model, workload, ns, name);
             let path = ["serviceAccountName", "serviceAccount"]
                 .iter()
                 .find(|f| workload.pod_spec.get(f).and_then(Value::as_str).is_some())
