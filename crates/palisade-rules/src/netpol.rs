@@ -468,9 +468,13 @@ impl<'a> Network<'a> {
             for (index, workload) in workloads.iter().enumerate() {
                 for (key, value) in workload.labels {
                     if let Some(value) = label_text(value) {
-                        map.entry(index_key((workload.namespace.as_str(), key, value.as_ref())))
-                            .or_default()
-                            .push(index);
+                        map.entry(index_key((
+                            workload.namespace.as_str(),
+                            key,
+                            value.as_ref(),
+                        )))
+                        .or_default()
+                        .push(index);
                     }
                 }
             }

@@ -359,8 +359,16 @@ fn allows_some_agrees_with_the_authorizer_for_unnamed_requests() {
     let verbs = ["get", "create", "update", "delete"];
     let groups = ["", "apps", "rbac.authorization.k8s.io"];
     let resources = [
-        "pods", "pods/exec", "pods/", "pods/*", "deployments/scale", "a/b/c", "nodes", "nodes/",
-        "secrets", "userextras/*",
+        "pods",
+        "pods/exec",
+        "pods/",
+        "pods/*",
+        "deployments/scale",
+        "a/b/c",
+        "nodes",
+        "nodes/",
+        "secrets",
+        "userextras/*",
     ];
     let mut allowed = 0;
     for value in rules {

@@ -4,7 +4,7 @@
 use super::detect::{self, Detection, Kind};
 use crate::engine::Sink;
 use crate::meta::{Pack, Reference, Rule, RuleMeta, Severity};
-use palisade_model::{Container, Object, PositionTree, pointer};
+use palisade_model::{Container, Object, PositionTree, Workload, pointer};
 use palisade_model::{Map, Value};
 use std::cell::OnceCell;
 
@@ -122,7 +122,8 @@ impl Rule for PlaintextCredential {
     }
 
     fn check_object(&self, object: &Object, sink: &mut Sink<'_>) {
-        for hit in scan(object, true) {
+        let workload = sink.workload(object);
+        for hit in scan(object, workload.as_deref(), true) {
             let finding = sink.report(
                 object,
                 hit.path,
@@ -136,8 +137,9 @@ impl Rule for PlaintextCredential {
     }
 }
 
-/// Every credential in `object`; `top` is false for the copy inside last-applied.
-fn scan(object: &Object, top: bool) -> Vec<Hit> {
+/// Every credential in `object`, whose workload view is `workload`; `top` is false for the
+/// copy inside last-applied.
+fn scan(object: &Object, workload: Option<&Workload<'_>>, top: bool) -> Vec<Hit> {
     let mut hits = Vec::new();
     annotations(
         object,
@@ -147,7 +149,7 @@ fn scan(object: &Object, top: bool) -> Vec<Hit> {
         top,
         &mut hits,
     );
-    if let Some(workload) = object.workload() {
+    if let Some(workload) = workload {
         if workload.pod_metadata_path != "/metadata"
             && let Some(pod_annotations) = workload.pod_annotations()
         {
@@ -241,7 +243,10 @@ fn last_applied(object: &Object, text: &str, path: &str, field: &str) -> Option<
         }
     }
     let copy = Object::new(copy, object.file.clone(), 0, PositionTree::default());
-    if let Some(inner) = scan(&copy, false).into_iter().next() {
+    if let Some(inner) = scan(&copy, copy.workload().as_ref(), false)
+        .into_iter()
+        .next()
+    {
         return Some(hit(
             format!("{field} (a copy of {})", inner.field),
             inner.detection,

@@ -125,7 +125,7 @@ pub(crate) fn check_resources(
     bound: Bound,
     describe: Describe,
 ) {
-    let mut covered: HashMap<Option<&str>, bool> = HashMap::new();
+    let mut covered: HashMap<Option<&str>, bool, foldhash::fast::RandomState> = HashMap::default();
     for limit_range in inventory.of_kind("LimitRange") {
         let entry = covered.entry(limit_range.namespace()).or_default();
         *entry = *entry || limit_range_covers(limit_range, resource, bound);

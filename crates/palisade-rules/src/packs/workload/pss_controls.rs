@@ -49,6 +49,9 @@ impl PssControl {
             return Vec::new();
         };
         let mut violations = pss::evaluate_check(check, workload, version);
+        if violations.is_empty() {
+            return violations;
+        }
         if let Some(replaced) = check.overrides.and_then(pss::find_check) {
             let reported = reported_paths(replaced, workload, version);
             violations.retain(|violation| !reported.contains(&violation.path));
