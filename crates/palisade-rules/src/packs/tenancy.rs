@@ -93,13 +93,14 @@ pub(crate) fn report_namespaces_without(
     consequence: &str,
 ) {
     // The workloads of each namespace, and the namespaces that have a `kind`, found once.
-    let mut by_namespace: HashMap<&str, Vec<&Object>> = HashMap::new();
+    let mut by_namespace: HashMap<&str, Vec<&Object>, foldhash::fast::RandomState> =
+        HashMap::default();
     for object in inventory.workloads() {
         if let Some(namespace) = object.namespace() {
             by_namespace.entry(namespace).or_default().push(object);
         }
     }
-    let provided: HashSet<&str> = inventory
+    let provided: HashSet<&str, foldhash::fast::RandomState> = inventory
         .of_kind(kind)
         .filter_map(Object::namespace)
         .collect();
