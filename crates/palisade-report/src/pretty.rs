@@ -254,13 +254,17 @@ pub(crate) fn in_order<T: Sync>(
     render: impl Fn(&mut Vec<u8>, usize, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     let round = CHUNK * CHUNKS_PER_THREAD * rayon::current_num_threads().max(1);
-    let render_round = |start: usize| -> io::Result<Vec<Vec<u8>>> {
+    // Each round renders into the buffers of the round before the one being written: memory
+    // already touched, at the size it grew to, instead of fresh buffers grown by copying.
+    let render_round = |start: usize, mut buffers: Vec<Vec<u8>>| -> io::Result<Vec<Vec<u8>>> {
         let end = (start + round).min(items.len());
+        buffers.resize_with((end - start).div_ceil(CHUNK), Vec::new);
         items[start..end]
             .par_chunks(CHUNK)
+            .zip(buffers)
             .enumerate()
-            .map(|(chunk, elements)| {
-                let mut buffer = Vec::new();
+            .map(|(chunk, (elements, mut buffer))| {
+                buffer.clear();
                 for (offset, item) in elements.iter().enumerate() {
                     render(&mut buffer, start + chunk * CHUNK + offset, item)?;
                 }
@@ -269,19 +273,22 @@ pub(crate) fn in_order<T: Sync>(
             .collect()
     };
 
-    let mut current = render_round(0)?;
+    let mut current = render_round(0, Vec::new())?;
+    let mut spare = Vec::new();
     let mut start = round;
     loop {
         let mut next = None;
+        let recycled = std::mem::take(&mut spare);
         let written = rayon::in_place_scope(|scope| {
             if start < items.len() {
-                scope.spawn(|_| next = Some(render_round(start)));
+                let (next, render_round) = (&mut next, &render_round);
+                scope.spawn(move |_| *next = Some(render_round(start, recycled)));
             }
             current.iter().try_for_each(|buffer| out.write_all(buffer))
         });
         written?;
         match next {
-            Some(rendered) => current = rendered?,
+            Some(rendered) => spare = std::mem::replace(&mut current, rendered?),
             None => return Ok(()),
         }
         start += round;
