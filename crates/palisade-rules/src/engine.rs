@@ -551,7 +551,10 @@ pub fn check_parts(
     // per-object pass, whose findings take the memory the model and those rules freed; then
     // the rules that read them. Run side by side, the per-object findings came on top of the
     // models (200 MB more at the peak of the 922 MB scan), for no gain in time: both halves
-    // keep the two cores busy.
+    // keep the two cores busy. The models must be built here, before any rule runs: their
+    // builds run in parallel, and a build started inside a rule could take up, on its own
+    // thread, another rule that waits for the same model. Only the rules of their packs use
+    // them.
     let (late, early): (Vec<_>, Vec<_>) = rules
         .iter()
         .copied()

@@ -47,13 +47,6 @@ struct Account {
 
 /// Whether the pod mounts its service account's token (pod setting, else the
 /// ServiceAccount's, else yes).
-pub fn token_mounted(model: &Model<'_>, object: &Object, namespace: &str, account: &str) -> bool {
-    object
-        .workload()
-        .is_some_and(|workload| token_mounted_in(model, &workload, namespace, account))
-}
-
-/// [`token_mounted`] for a workload view at hand.
 pub fn token_mounted_in(
     model: &Model<'_>,
     workload: &Workload<'_>,
@@ -78,14 +71,7 @@ pub fn token_mounted_in(
     )
 }
 
-/// The service account a workload runs as.
-pub fn workload_account(object: &Object) -> Option<(String, String)> {
-    let workload = object.workload()?;
-    let (namespace, name) = account_of(object, &workload);
-    Some((namespace.to_string(), name.to_string()))
-}
-
-/// [`workload_account`] for a workload view at hand, borrowed from the object.
+/// The service account a workload runs as: namespace and name, borrowed from the object.
 pub fn account_of<'o>(object: &'o Object, workload: &Workload<'o>) -> (&'o str, &'o str) {
     let name = ["serviceAccountName", "serviceAccount"]
         .iter()
