@@ -63,7 +63,8 @@ pub struct Inventory {
     workloads: OnceLock<Vec<usize>>,
 }
 
-fn push_to(index: &mut HashMap<String, Vec<usize>>, key: &str, at: usize) {
+/// Add `at` to the list of `key`, copying the key only for its first entry.
+pub fn push_to(index: &mut HashMap<String, Vec<usize>>, key: &str, at: usize) {
     match index.get_mut(key) {
         Some(list) => list.push(at),
         None => {

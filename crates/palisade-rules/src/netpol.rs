@@ -33,7 +33,7 @@ pub use policy::{Peer, Policy, PolicyRule};
 pub use ports::{NamedPort, PortSet, PortSpec, PortValue, Protocol};
 
 use ipnet::IpNet;
-use palisade_model::inventory::index_key;
+use palisade_model::inventory::{index_key, push_to};
 use palisade_model::selector::label_text;
 use palisade_model::{Inventory, LabelSelector, Object};
 use palisade_model::{Map, Value};
@@ -373,16 +373,6 @@ fn named_ports(workload: &palisade_model::Workload<'_>) -> Vec<NamedPort> {
         }
     }
     named
-}
-
-/// Add `index` to the list of `key`, copying the key only for its first index.
-fn push_to(map: &mut HashMap<String, Vec<usize>>, key: &str, index: usize) {
-    match map.get_mut(key) {
-        Some(list) => list.push(index),
-        None => {
-            map.insert(key.to_string(), vec![index]);
-        }
-    }
 }
 
 /// Labels of a namespace as the API server shows them: the manifest's plus the name label.
